@@ -1,0 +1,89 @@
+"""Entry point: parse arguments, run one command, turn errors into one line and exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from ..core import BadInputError, MissingDependencyError, ModelglassError, StoreError
+
+# command -> (module under modelglass.cli, one-line help). Adding a command adds a line here.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "runs": ("runs", "list the runs in a store"),
+    "show": ("show", "show one run: config, summary, status and its series"),
+    "export": ("export", "export a run's series as CSV or Parquet"),
+    "report": ("report", "write a self-contained HTML report of one or more runs"),
+    "demo": ("demo", "train the seed's linear regression three ways and write a report"),
+    "inspect": ("inspect", "inspect a model's structure and parameters"),
+    "diagnose": ("diagnose", "diagnose a training run: what is wrong and what to try"),
+    "data": ("data", "check a dataset for problems"),
+    "tune": ("tune", "list and show hyperparameter studies"),
+    "ui": ("ui", "serve the dashboard on 127.0.0.1"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing usage and exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise BadInputError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="modelglass", description="See inside a model and fix it.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    for name, (module, help_text) in COMMANDS.items():
+        try:
+            mod = importlib.import_module(f"modelglass.cli.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"modelglass.cli.{module}":
+                raise
+            continue
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI. Exit codes: 0 ran, 1 a check found errors, 2 bad usage or input."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser()
+        if not args_list or args_list[0] in ("-h", "--help"):
+            parser.print_help()
+            return 0
+        args = parser.parse_args(args_list)
+        if args.version:
+            from .. import __version__
+
+            print(__version__)
+            return 0
+        if not getattr(args, "_run", None):
+            parser.print_help()
+            return 2
+        code = args._run(args)
+        return int(code or 0)
+    except SystemExit as exc:  # --help inside a subcommand
+        return int(exc.code or 0) if isinstance(exc.code, int) else 0
+    except (BadInputError, StoreError, MissingDependencyError, FileNotFoundError) as exc:
+        _fail(exc)
+        return 2
+    except ModelglassError as exc:
+        _fail(exc)
+        return 2
+    except KeyboardInterrupt:
+        print("modelglass: interrupted", file=sys.stderr)
+        return 130
+
+
+def _fail(exc: BaseException) -> None:
+    msg = " ".join(str(exc).split()) or type(exc).__name__
+    print(f"modelglass: error: {msg}", file=sys.stderr)
+
+
+def entry() -> None:
+    sys.exit(main())

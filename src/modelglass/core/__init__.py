@@ -1,0 +1,36 @@
+"""Core types shared by every part of modelglass (stdlib and NumPy only)."""
+
+from __future__ import annotations
+
+from ._config import DEFAULT_STORE, ENV_STORE, resolve_store_location
+from ._errors import (
+    BadInputError,
+    BadTypeError,
+    MissingDependencyError,
+    ModelglassError,
+    NotFoundError,
+    StoreError,
+)
+from ._findings import Finding, Severity, jsonable, sort_findings, worst_severity
+from ._lazy import is_tensor, require
+from ._modules import make_module_callable
+
+__all__ = [
+    "BadInputError",
+    "BadTypeError",
+    "DEFAULT_STORE",
+    "ENV_STORE",
+    "Finding",
+    "MissingDependencyError",
+    "ModelglassError",
+    "NotFoundError",
+    "Severity",
+    "StoreError",
+    "is_tensor",
+    "jsonable",
+    "make_module_callable",
+    "require",
+    "resolve_store_location",
+    "sort_findings",
+    "worst_severity",
+]

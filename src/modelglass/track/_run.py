@@ -1,0 +1,371 @@
+"""The Run: cheap logging calls on the training thread, persisted by a background writer."""
+
+from __future__ import annotations
+
+import atexit
+import contextvars
+import json
+import math
+import numbers
+import os
+import pickle
+import secrets
+import socket
+import sys
+import threading
+import time
+import weakref
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..core import BadInputError, BadTypeError, is_tensor
+from ..store import ArtifactRow, EventRow, HistogramRow, MAX_CHUNK, make_chunks, open_backend
+from ..store import _codec
+from ..store._chunks import decode_chunks
+from ._histogram import DEFAULT_BINS, compute_histogram
+from ._writer import ARTIFACT, EVENT, HISTOGRAM, SCALARS, UPDATE, Writer
+
+_current: contextvars.ContextVar["Run | None"] = contextvars.ContextVar(
+    "modelglass_current_run", default=None
+)
+_active: "weakref.WeakSet[Run]" = weakref.WeakSet()
+_FAST_TYPES = (float, int)
+_ID_ALPHABET = "0123456789abcdefghijkmnopqrstuvwxyz"
+
+
+def current_run() -> "Run | None":
+    """The run of the innermost ``with mg.init(...)`` block, if any."""
+    return _current.get()
+
+
+class Summary(dict):
+    """``run.summary``: a dict whose changes are persisted on the next flush."""
+
+    def __init__(self, run: "Run") -> None:
+        super().__init__()
+        self._run = run
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, _plain(value))
+        self._run._queue_update(summary=dict(self))
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        for k, v in dict(*args, **kwargs).items():
+            super().__setitem__(k, _plain(v))
+        self._run._queue_update(summary=dict(self))
+
+
+class Run:
+    """One training run. Create it with :func:`modelglass.init`."""
+
+    def __init__(
+        self,
+        project: str,
+        name: str | None = None,
+        config: Mapping[str, Any] | None = None,
+        store: str | os.PathLike[str] | None = None,
+        flush_interval: float = 1.0,
+        study: str | None = None,
+    ) -> None:
+        if not isinstance(project, str) or not project.strip():
+            raise BadInputError(
+                f"The 'project' argument of mg.init must be a non-empty string. Got {project!r}."
+            )
+        if flush_interval <= 0:
+            raise BadInputError(
+                f"The 'flush_interval' argument of mg.init must be > 0. Got {flush_interval!r}."
+            )
+        self._backend = open_backend(store, create=True)
+        self.id = _new_id()
+        self.project = project
+        self.config = _plain_config(config)
+        self.name = name or self._default_name()
+        self.started = time.time()
+        self.status = "running"
+        self.summary = Summary(self)
+        self._step = 0
+        self._finished = False
+        self._token: contextvars.Token[Run | None] | None = None
+        self._watchers: list[Any] = []
+        self._backend.create_run(
+            {
+                "id": self.id, "project": project, "name": self.name, "status": "running",
+                "config": json.dumps(self.config, default=str), "summary": "{}",
+                "started": self.started, "ended": None, "heartbeat": self.started,
+                "host": socket.gethostname(), "pid": os.getpid(), "study": study,
+                "schema_version": 1,
+            }
+        )
+        self._writer = Writer(self._backend, self.id, flush_interval)
+        self._queue = self._writer.queue
+        _active.add(self)
+
+    def __repr__(self) -> str:
+        return f"Run(id={self.id!r}, project={self.project!r}, name={self.name!r}, status={self.status!r})"
+
+    @property
+    def store(self) -> str:
+        """Where this run is stored."""
+        return self._backend.location
+
+    @property
+    def step(self) -> int:
+        """The step the next ``log`` without ``step=`` will use."""
+        return self._step
+
+    # -- logging ---------------------------------------------------------------
+    def log(self, values: Mapping[str, Any], step: int | None = None) -> None:
+        """Log scalar values at ``step`` (default: one past the last step).
+
+        Values may be Python or NumPy numbers, 0-d arrays or 0-d tensors. NaN and
+        Inf are stored as they are.
+        """
+        if step is None:
+            step = self._step
+        elif type(step) is not int:
+            step = _check_step(step)
+        self._step = step + 1
+        for v in values.values():
+            if type(v) not in _FAST_TYPES:
+                values = _coerce(values)
+                break
+        else:
+            values = dict(values)
+        self._queue.append((SCALARS, step, time.time(), values))
+
+    def log_histogram(
+        self, tag: str, values: Any, step: int | None = None, bins: int = DEFAULT_BINS
+    ) -> None:
+        """Store a histogram (edges, counts, min/max/mean/std, NaN/Inf counts) of ``values``."""
+        if step is None:
+            step = max(self._step - 1, 0)
+        h = compute_histogram(values, bins)
+        self._queue.append(
+            (
+                HISTOGRAM,
+                HistogramRow(
+                    self.id, str(tag), _check_step(step), time.time(),
+                    _codec.encode_array(h.edges), _codec.encode_array(h.counts),
+                    h.min, h.max, h.mean, h.std, h.count, h.nan_count, h.inf_count,
+                ),
+            )
+        )
+
+    def log_artifact(self, name: str, obj: Any) -> None:
+        """Store a named blob: bytes as they are, anything else as JSON (``to_dict()`` if it has one)."""
+        if not isinstance(name, str) or not name:
+            raise BadInputError(f"An artifact name must be a non-empty string. Got {name!r}.")
+        if isinstance(obj, (bytes, bytearray, memoryview)):
+            kind, data = "bytes", bytes(obj)
+        else:
+            if hasattr(obj, "to_dict") and callable(obj.to_dict):
+                obj = obj.to_dict()
+            try:
+                kind, data = "json", json.dumps(obj, default=_json_default).encode()
+            except (TypeError, ValueError):
+                kind, data = "pickle", pickle.dumps(obj)
+        self._queue.append((ARTIFACT, ArtifactRow(self.id, name, kind, data, time.time())))
+
+    def log_event(self, message: str, level: str = "info", step: int | None = None, **data: Any) -> None:
+        """Add a line to the run's event log (shown by the dashboard)."""
+        self._queue.append(
+            (EVENT, EventRow(self.id, time.time(), step, level, message, json.dumps(data, default=str)))
+        )
+
+    def log_data_report(self, report: Any) -> None:
+        """Attach a data-check report (``mg.check_data``) to the run."""
+        self.log_artifact("data_report", report)
+
+    def log_model(self, model: Any, example_input: Any = None, **kwargs: Any) -> Any:
+        """Inspect ``model`` (``mg.inspect``) and store the inspection as the artifact ``model``."""
+        from ..inspect import inspect as _inspect  # the public convenience; lives above track
+
+        result = _inspect(model, example_input, **kwargs)
+        self.log_artifact("model", result)
+        return result
+
+    def watch(self, model: Any, optimizer: Any = None, every: int = 50, **kwargs: Any) -> Any:
+        """Record weights, gradients and activations of a PyTorch model while it trains."""
+        from ..probes.torch import watch as _watch  # lives above track: frameworks
+
+        watcher = _watch(self, model, optimizer=optimizer, every=every, **kwargs)
+        self._watchers.append(watcher)
+        return watcher
+
+    def unwatch(self) -> None:
+        """Remove every hook that ``watch`` added."""
+        while self._watchers:
+            self._watchers.pop().remove()
+
+    def _queue_update(self, **fields: Any) -> None:
+        self._queue.append((UPDATE, fields))
+
+    # -- lifecycle -------------------------------------------------------------
+    def flush(self) -> None:
+        """Block until everything logged so far is durable."""
+        self._writer.drain()
+        if self._writer.error is not None:
+            err, self._writer.error = self._writer.error, None
+            raise err
+
+    def finish(self, status: str = "finished") -> None:
+        """Flush, mark the run ``finished`` (or ``failed``) and stop the writer."""
+        if self._finished:
+            return
+        if status not in ("finished", "failed"):
+            raise BadInputError(
+                f"Run.finish(status=...) must be 'finished' or 'failed'. Got {status!r}."
+            )
+        self._finished = True
+        try:
+            self.unwatch()
+        finally:
+            self.status = status
+            self._queue_update(status=status, ended=time.time())
+            self._writer.close()
+            self._compact()
+            _active.discard(self)
+
+    def _compact(self) -> None:
+        """Merge the many small chunks a long, slow run leaves into few large ones."""
+        by_tag: dict[str, list[int]] = {}
+        for tag, _seq, n, *_ in self._backend.chunk_stats(self.id):
+            by_tag.setdefault(tag, []).append(n)
+        for tag, sizes in by_tag.items():
+            if len(sizes) <= 4 or sum(sizes) / len(sizes) > MAX_CHUNK / 8:
+                continue
+            steps, values, times = decode_chunks(self._backend.chunks(self.id, tag))
+            self._backend.replace_chunks(
+                self.id, tag, make_chunks(self.id, tag, 0, steps, values, times)
+            )
+
+    def __enter__(self) -> "Run":
+        self._token = _current.set(self)
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if self._token is not None:
+            _current.reset(self._token)
+            self._token = None
+        self.finish("failed" if exc_type is not None else "finished")
+
+    def _default_name(self) -> str:
+        n = sum(1 for r in self._backend.runs() if r["project"] == self.project)
+        return f"{self.project}-{n + 1}"
+
+
+def init(
+    project: str = "default",
+    name: str | None = None,
+    config: Mapping[str, Any] | None = None,
+    store: str | os.PathLike[str] | None = None,
+    flush_interval: float = 1.0,
+    study: str | None = None,
+) -> Run:
+    """Start a run. Use it as a context manager or call ``run.finish()``.
+
+    Args:
+        project: Groups runs in the store and the dashboard.
+        name: A readable name; default ``<project>-<n>``.
+        config: Hyperparameters and settings (JSON-able).
+        store: Directory or URL; else env ``MODELGLASS_STORE``, else ``./mglogs``.
+        flush_interval: Seconds between background writes.
+    """
+    return Run(project, name, config, store, flush_interval, study)
+
+
+def _new_id() -> str:
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
+
+
+def _check_step(step: Any) -> int:
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral):
+        if is_tensor(step) or isinstance(step, np.ndarray):
+            return _check_step(int(step))
+        raise BadTypeError(f"The 'step' argument must be an int. Got {type(step).__name__}.")
+    return int(step)
+
+
+def _coerce(values: Mapping[str, Any]) -> dict[str, float]:
+    if not isinstance(values, Mapping):
+        raise BadTypeError(
+            f"Run.log expects a dict of name -> number. Got {type(values).__name__}."
+        )
+    out = {}
+    for k, v in values.items():
+        if not isinstance(k, str):
+            raise BadTypeError(f"Run.log keys must be strings. Got {k!r} ({type(k).__name__}).")
+        out[k] = _number(k, v)
+    return out
+
+
+def _number(key: str, v: Any) -> float | int:
+    if type(v) in _FAST_TYPES:
+        return v
+    if isinstance(v, bool) or isinstance(v, np.bool_):
+        return int(v)
+    if isinstance(v, numbers.Real):
+        return float(v)
+    if isinstance(v, np.ndarray) and v.ndim == 0 and v.dtype.kind in "fiub":
+        return float(v)
+    if is_tensor(v) and v.dim() == 0:
+        return float(v.item())
+    shape = getattr(v, "shape", None)
+    what = f"{type(v).__name__} of shape {tuple(shape)}" if shape is not None else type(v).__name__
+    raise BadTypeError(
+        f"Run.log value for {key!r} must be a number (float, int, NumPy scalar, 0-d array or "
+        f"0-d tensor). Got {what}. Log arrays with run.log_histogram."
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (np.generic,)):
+        return value.item()
+    if is_tensor(value) and value.dim() == 0:
+        return value.item()
+    return value
+
+
+def _plain_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
+    if config is None:
+        return {}
+    if hasattr(config, "items"):
+        return json.loads(json.dumps({str(k): v for k, v in config.items()}, default=_json_default))
+    if hasattr(config, "__dict__"):  # argparse.Namespace and the like
+        return _plain_config(vars(config))
+    raise BadTypeError(f"mg.init(config=...) must be a dict. Got {type(config).__name__}.")
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return str(obj)
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    return str(obj)
+
+
+# -- interpreter exit ------------------------------------------------------------
+_exc_seen = threading.Event()
+_prev_hook = sys.excepthook
+
+
+def _hook(exc_type: Any, exc: Any, tb: Any) -> None:
+    _exc_seen.set()
+    _prev_hook(exc_type, exc, tb)
+
+
+sys.excepthook = _hook
+
+
+@atexit.register
+def _finish_all() -> None:
+    for run in list(_active):
+        try:
+            run.finish("failed" if _exc_seen.is_set() else "finished")
+        except Exception:  # noqa: BLE001 - at exit, keep finishing the others
+            pass
