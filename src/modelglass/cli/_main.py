@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -24,11 +25,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+# Exit codes: 0 ran, 1 a check found problems of severity error, 2 bad usage or
+# bad input, 3 a bug in modelglass (reported in one line, never a traceback).
+INTERNAL_ERROR = 3
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of printing usage and exiting."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise BadInputError(f"{self.prog}: {message}")
+        raise BadInputError(f"{message} (see '{self.prog} --help')")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,6 +84,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("modelglass: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`): not an error.
+        _silence_stdout()
+        return 0
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches a CLI user
+        if os.environ.get("MODELGLASS_DEBUG"):
+            raise
+        print(
+            f"modelglass: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
+            "(set MODELGLASS_DEBUG=1 to see the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR
 
 
 def _fail(exc: BaseException) -> None:
@@ -85,5 +104,18 @@ def _fail(exc: BaseException) -> None:
     print(f"modelglass: error: {msg}", file=sys.stderr)
 
 
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+
+
 def entry() -> None:
-    sys.exit(main())
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    sys.exit(code)

@@ -1,0 +1,49 @@
+"""``modelglass export RUN``: every series of a run as one long table (CSV or Parquet)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..core import BadInputError
+from ..store import open_store
+from ._format import add_store_argument, store_arg
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("run", help="run id, unique name, or 'latest'")
+    add_store_argument(p)
+    p.add_argument("--format", choices=["csv", "parquet"], default=None,
+                   help="default: from the file extension, else csv")
+    p.add_argument("-o", "--output", help="output file (default: stdout for CSV)")
+    p.add_argument("--tag", action="append", help="only this series (repeatable)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    fmt = args.format or ("parquet" if (args.output or "").endswith(".parquet") else "csv")
+    if fmt == "parquet" and not args.output:
+        raise BadInputError("--format parquet needs -o FILE (Parquet is binary).")
+    with open_store(store_arg(args)) as reader:
+        info = reader.run(args.run)
+        tags = args.tag or reader.tags(info.id)
+        frames = []
+        for tag in tags:
+            df = reader.series(info.id, tag).to_pandas()
+            df.insert(0, "tag", tag)
+            frames.append(df)
+    cols = ["tag", "step", "value", "time"]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    if fmt == "parquet":
+        from ..core import require
+
+        require("pyarrow", "Parquet export")
+        table.to_parquet(args.output, index=False)
+    elif args.output:
+        table.to_csv(args.output, index=False)
+    else:
+        table.to_csv(sys.stdout, index=False)
+    if args.output:
+        print(f"wrote {len(table)} points of {len(tags)} series to {args.output}", file=sys.stderr)
+    return 0
