@@ -1,0 +1,240 @@
+"""The learning-rate range test: raise the rate exponentially, watch the loss, suggest a rate."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from ..core import BadInputError, BadTypeError, Finding, Severity, jsonable, sort_findings
+from ._lr_torch import torch_sweep
+
+
+@dataclass(frozen=True)
+class LRFinderResult:
+    """What the range test saw.
+
+    Attributes:
+        lrs: The rates tried, in order.
+        losses: The loss at each rate.
+        smoothed: The exponentially smoothed (bias-corrected) loss.
+        suggestion: The rate at the steepest descent of the smoothed curve.
+        alternatives: Suggested rates by rule: ``steepest``, ``valley``, ``minimum/10``.
+        stopped_at: The rate where the loss blew up (None if the sweep reached ``end``).
+        kind: ``torch`` or ``function``.
+        findings: Notes on the sweep.
+    """
+
+    lrs: np.ndarray
+    losses: np.ndarray
+    smoothed: np.ndarray
+    suggestion: float | None
+    alternatives: Mapping[str, float | None]
+    stopped_at: float | None
+    kind: str
+    findings: tuple[Finding, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable({
+            "kind": self.kind,
+            "suggestion": self.suggestion,
+            "alternatives": dict(self.alternatives),
+            "stopped_at": self.stopped_at,
+            "lrs": self.lrs,
+            "losses": self.losses,
+            "smoothed": self.smoothed,
+            "findings": [f.to_dict() for f in self.findings],
+        })
+
+    def figure(self) -> Any:
+        """Loss against learning rate (log axis) with the suggested rates marked."""
+        from ..viz._tune import lr_find_figure
+
+        return lr_find_figure(self)
+
+
+def lr_find(
+    model: Any,
+    loss_fn: Callable[..., Any] | None = None,
+    data: Any = None,
+    optimizer_cls: Any = None,
+    *,
+    start: float = 1e-7,
+    end: float = 10.0,
+    steps: int = 100,
+    optimizer_kwargs: Mapping[str, Any] | None = None,
+    smooth: float | None = None,
+    diverge: float = 4.0,
+) -> LRFinderResult:
+    """Run a learning-rate range test.
+
+    For PyTorch, ``model`` is trained one batch per rate while the rate rises
+    exponentially from ``start`` to ``end``; the sweep stops when the smoothed loss
+    exceeds ``diverge`` times its best. The model, the optimizer (when an
+    instance is passed) and the RNG are restored exactly afterwards.
+
+    For plain NumPy code, pass a function of the learning rate as ``model`` and
+    nothing else: ``f(lr)`` returns the loss after a short training at that rate
+    from the same start (for the seed's linear regression: a few steps of
+    ``theta -= lr * grad``).
+
+    Args:
+        model: A ``torch.nn.Module``, or ``f(lr) -> loss``.
+        loss_fn: ``loss_fn(output, target)`` (PyTorch only).
+        data: Batches of ``(inputs, targets)`` (a DataLoader) or one ``(X, y)`` pair.
+        optimizer_cls: An optimizer class (default SGD) or an optimizer instance.
+        start: First rate.
+        end: Last rate.
+        steps: Number of rates.
+        optimizer_kwargs: Extra arguments for ``optimizer_cls``.
+        smooth: Smoothing factor of the loss (default 0.98 for PyTorch, 0.5 for a function).
+        diverge: Stop when the smoothed loss exceeds this multiple of its best.
+    """
+    _check_range(start, end, steps, diverge)
+    if smooth is not None and not 0.0 <= smooth < 1.0:
+        raise BadInputError(f"The 'smooth' argument of lr_find must be in [0, 1). Got {smooth!r}.")
+    lrs = np.geomspace(start, end, steps)
+    if _is_module(model):
+        if loss_fn is None or data is None:
+            raise BadInputError("lr_find on a PyTorch model needs loss_fn and data ((X, y) or batches).")
+        beta = 0.98 if smooth is None else smooth
+        losses = torch_sweep(model, loss_fn, data, optimizer_cls, optimizer_kwargs or {}, lrs,
+                             lambda ls: _should_stop(ls, beta, diverge))
+        kind = "torch"
+    elif callable(model) and loss_fn is None and data is None:
+        beta = 0.5 if smooth is None else smooth
+        losses = _function_sweep(model, lrs, lambda ls: _should_stop(ls, beta, diverge))
+        kind = "function"
+    else:
+        raise BadTypeError(
+            "lr_find expects a torch.nn.Module with loss_fn and data, or a function f(lr) -> loss "
+            f"alone. Got {type(model).__name__}" + (" with loss_fn/data." if loss_fn or data is not None else ".")
+        )
+    return _analyse(lrs[: len(losses)], np.asarray(losses, dtype=np.float64), beta, diverge, steps, kind)
+
+
+def _function_sweep(fn: Callable[[float], Any], lrs: np.ndarray, stop: Callable[[list[float]], bool]) -> list[float]:
+    losses: list[float] = []
+    for lr in lrs:
+        try:
+            value = float(fn(float(lr)))
+        except (FloatingPointError, OverflowError):
+            value = math.inf
+        except (TypeError, ValueError) as exc:
+            if not losses:
+                raise BadInputError(f"The function given to lr_find failed at lr={lr:.3g}: {exc}") from exc
+            raise
+        losses.append(value)
+        if stop(losses):
+            break
+    return losses
+
+
+def smooth_losses(losses: np.ndarray, beta: float) -> np.ndarray:
+    """Exponential moving average with bias correction (as in the range-test literature)."""
+    out = np.empty(len(losses))
+    avg = 0.0
+    for i, v in enumerate(losses):
+        avg = beta * avg + (1 - beta) * v
+        out[i] = avg / (1 - beta ** (i + 1))
+    return out
+
+
+def _should_stop(losses: list[float], beta: float, diverge: float) -> bool:
+    last = losses[-1]
+    if not math.isfinite(last):
+        return True
+    if len(losses) < 2:
+        return False
+    sm = smooth_losses(np.asarray(losses), beta)
+    best = float(np.min(sm))
+    return best > 0 and bool(sm[-1] > diverge * best)
+
+
+def _analyse(lrs: np.ndarray, losses: np.ndarray, beta: float, diverge: float, steps: int, kind: str) -> LRFinderResult:
+    finite = np.isfinite(losses)
+    stopped_at = float(lrs[-1]) if len(losses) < steps or not finite.all() else None
+    lrs_f, sm = lrs[finite], smooth_losses(losses[finite], beta)
+    alternatives = suggestions(lrs_f, sm)
+    findings = _findings(lrs_f, sm, stopped_at, alternatives)
+    shown = np.full(len(losses), np.nan)
+    shown[finite] = sm
+    return LRFinderResult(lrs, losses, shown, alternatives["steepest"], alternatives,
+                          stopped_at, kind, findings)
+
+
+def suggestions(lrs: np.ndarray, smoothed: np.ndarray) -> dict[str, float | None]:
+    """Suggested rates by rule: ``steepest``, ``valley`` and ``minimum/10``."""
+    if len(lrs) < 3:
+        return {"steepest": None, "valley": None, "minimum/10": None}
+    # The last points near the blow-up and the very first ones are noise for this purpose.
+    upto = int(np.argmin(smoothed)) + 1
+    grads = np.gradient(smoothed, np.log10(lrs))
+    lo = min(len(lrs) // 20, max(upto - 2, 0))
+    window = grads[lo:max(upto, lo + 1)]
+    steepest = float(lrs[lo + int(np.argmin(window))]) if window.size else None
+    return {"steepest": steepest, "valley": _valley(lrs, smoothed), "minimum/10": float(lrs[upto - 1] / 10)}
+
+
+def _valley(lrs: np.ndarray, smoothed: np.ndarray) -> float | None:
+    """Two thirds down the longest stretch over which the smoothed loss keeps falling."""
+    best_start, best_len, run_start = 0, 0, 0
+    for i in range(1, len(smoothed) + 1):
+        if i == len(smoothed) or smoothed[i] >= smoothed[i - 1]:
+            if i - run_start > best_len:
+                best_start, best_len = run_start, i - run_start
+            run_start = i
+    if best_len < 2:
+        return None
+    return float(lrs[best_start + (2 * (best_len - 1)) // 3])
+
+
+def _findings(lrs: np.ndarray, sm: np.ndarray, stopped_at: float | None, alt: Mapping[str, Any]) -> tuple[Finding, ...]:
+    out: list[Finding] = []
+    if len(sm) >= 3:
+        drop = (sm[0] - np.min(sm)) / max(abs(sm[0]), 1e-12)
+        if drop < 0.05:
+            out.append(Finding(
+                "lr_no_descent", Severity.WARNING,
+                "The loss never fell by more than 5% at any rate tried.",
+                {"first_loss": float(sm[0]), "best_loss": float(np.min(sm)), "relative_drop": float(drop)},
+                "Check that the model can learn at all (labels, loss function, frozen parameters), "
+                "or raise 'end'.", source="lr_find",
+            ))
+    if stopped_at is None and len(lrs):
+        out.append(Finding(
+            "lr_no_divergence", Severity.INFO,
+            f"The loss did not blow up up to lr={lrs[-1]:.3g}; larger rates may still work.",
+            {"end": float(lrs[-1])}, "Raise 'end' to see where training becomes unstable.",
+            source="lr_find",
+        ))
+    if alt.get("steepest") is not None:
+        out.append(Finding(
+            "lr_suggested", Severity.INFO,
+            f"Suggested learning rate: {alt['steepest']:.3g} (steepest descent of the loss).",
+            {k: v for k, v in alt.items()},
+            "Start training at this rate; 'valley' and 'minimum/10' are more cautious choices.",
+            source="lr_find",
+        ))
+    return tuple(sort_findings(out))
+
+
+def _check_range(start: Any, end: Any, steps: Any, diverge: Any) -> None:
+    for name, v in (("start", start), ("end", end)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0 or not math.isfinite(v):
+            raise BadInputError(f"The '{name}' argument of lr_find must be a positive number. Got {v!r}.")
+    if not start < end:
+        raise BadInputError(f"lr_find needs start < end. Got start={start!r}, end={end!r}.")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 5:
+        raise BadInputError(f"The 'steps' argument of lr_find must be an int >= 5. Got {steps!r}.")
+    if not (isinstance(diverge, (int, float)) and diverge > 1):
+        raise BadInputError(f"The 'diverge' argument of lr_find must be > 1. Got {diverge!r}.")
+
+
+def _is_module(model: Any) -> bool:
+    import sys
+
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(model, torch.nn.Module)
