@@ -1,0 +1,167 @@
+"""The FastAPI app: thin routes over the pure handlers, the page, and plotly.js from the package."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from ..core import BadInputError, NotFoundError, require
+from . import _runs, _series, _views
+
+STATIC_DIR = Path(__file__).parent / "static"
+TOKEN_HEADER = "x-modelglass-token"
+# The page loads only its own scripts; user data can never become a script.
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+       "frame-ancestors 'none'")
+
+
+def plotly_js_path() -> Path:
+    """plotly.min.js as shipped inside the installed ``plotly`` Python package (no CDN)."""
+    plotly = require("plotly", "drawing charts in the dashboard")
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    if not path.is_file():
+        raise BadInputError(
+            f"The installed plotly {getattr(plotly, '__version__', '?')} has no plotly.min.js. "
+            "Reinstall it: pip install --force-reinstall plotly"
+        )
+    return path
+
+
+def create_app(store: Any = None, token: str | None = None) -> Any:
+    """Build the dashboard app over a store.
+
+    Args:
+        store: A :class:`modelglass.Reader`, or a store path/URL (default: ``MODELGLASS_STORE``,
+            else ``./mglogs``).
+        token: When given, every ``/api`` call must send it (header ``X-Modelglass-Token``,
+            ``Authorization: Bearer ...`` or ``?token=``).
+
+    Returns:
+        A FastAPI application; its OpenAPI schema is at ``/openapi.json``.
+    """
+    fastapi = require("fastapi", "the dashboard")
+    from fastapi.responses import FileResponse, JSONResponse
+    from fastapi.staticfiles import StaticFiles
+
+    from .. import __version__
+    from ..store import Reader, open_store
+
+    reader = store if isinstance(store, Reader) else open_store(store)
+    hide = reader.location
+
+    def check_token(request: fastapi.Request) -> None:
+        if token is None:
+            return
+        given = (request.headers.get(TOKEN_HEADER) or request.query_params.get("token")
+                 or request.headers.get("authorization", "").removeprefix("Bearer ").strip())
+        if not given or not secrets.compare_digest(str(given), token):
+            raise fastapi.HTTPException(401, "A token is required: open the page as /?token=TOKEN.")
+
+    # Postponed annotations name the local `fastapi`; give FastAPI the real class.
+    check_token.__annotations__ = {"request": fastapi.Request, "return": None}
+
+    app = fastapi.FastAPI(title="modelglass", version=__version__,
+                          description="The modelglass dashboard API: runs, series, findings.")
+    api = fastapi.APIRouter(prefix="/api", dependencies=[fastapi.Depends(check_token)])
+
+    @app.exception_handler(BadInputError)
+    async def _bad_input(_request: Any, exc: BadInputError) -> Any:
+        status = 404 if isinstance(exc, NotFoundError) else 400
+        msg = " ".join(str(exc).replace(hide, "the store").split())
+        return JSONResponse({"detail": msg}, status_code=status)
+
+    def call(handler: Callable[[Any, Mapping[str, Any]], Any], **params: Any) -> Any:
+        return handler(reader, {k: v for k, v in params.items() if v is not None})
+
+    Q = fastapi.Query
+
+    @api.get("/info")
+    def info() -> dict[str, Any]:
+        """Version and whether a token is needed."""
+        return {"version": __version__, "token_required": token is not None}
+
+    @api.get("/runs")
+    def runs(project: str | None = None, q: str | None = None, status: str | None = None) -> Any:
+        """The runs table."""
+        return call(_runs.list_runs, project=project, q=q, status=status)
+
+    @api.get("/runs/{run_id}")
+    def run(run_id: str) -> Any:
+        """One run with its series statistics, histogram tags, artifacts and events."""
+        return call(_runs.run_detail, run=run_id)
+
+    @api.get("/tags")
+    def tags(runs: str = Q("", description="comma-separated run ids")) -> Any:
+        """Scalar tags of the selected runs, grouped by prefix."""
+        return call(_series.tags, runs=runs)
+
+    @api.get("/scalars")
+    def scalars(tag: str, runs: str = Q("", description="comma-separated run ids"),
+                start: int | None = None, end: int | None = None,
+                max_points: int | None = Q(None, ge=4, le=_series.MAX_POINTS_LIMIT),
+                x: str = Q("step", pattern="^(step|time|relative)$")) -> Any:
+        """One tag for each selected run, downsampled keeping every bucket's min and max."""
+        return call(_series.scalars, tag=tag, runs=runs, start=start, end=end,
+                    max_points=max_points, x=x)
+
+    @api.get("/runs/{run_id}/histograms")
+    def histograms(run_id: str, tag: str | None = None, bins: int | None = Q(None, ge=4, le=512)) -> Any:
+        """Histograms over time of one tag."""
+        return call(_views.histograms, run=run_id, tag=tag, bins=bins)
+
+    @api.get("/runs/{run_id}/model")
+    def model(run_id: str) -> Any:
+        """The stored model inspection."""
+        return call(_views.model, run=run_id)
+
+    @api.get("/runs/{run_id}/diagnosis")
+    def diagnosis(run_id: str) -> Any:
+        """Findings, worst first."""
+        return call(_views.diagnosis, run=run_id)
+
+    @api.get("/runs/{run_id}/data")
+    def data(run_id: str) -> Any:
+        """The stored data-check report."""
+        return call(_views.data, run=run_id)
+
+    @api.get("/compare")
+    def compare(runs: str = Q("", description="comma-separated run ids")) -> Any:
+        """Config differences and final metrics of the selected runs."""
+        return call(_runs.compare, runs=runs)
+
+    @api.get("/studies")
+    def studies(study: str | None = None) -> Any:
+        """Hyperparameter studies and their trials."""
+        return call(_runs.studies, study=study)
+
+    app.include_router(api)
+
+    @app.get("/", include_in_schema=False)
+    def page() -> Any:
+        return FileResponse(STATIC_DIR / "index.html", headers={
+            "Content-Security-Policy": CSP, "Cache-Control": "no-cache",
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+
+    plotly_js = plotly_js_path()
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_min_js() -> Any:
+        return FileResponse(plotly_js, media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.state.reader = reader
+    return app
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach."""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def env_token() -> str | None:
+    """``MODELGLASS_UI_TOKEN``, so a token need not appear in the process list."""
+    return os.environ.get("MODELGLASS_UI_TOKEN") or None

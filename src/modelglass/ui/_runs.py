@@ -1,0 +1,192 @@
+"""Handlers for the runs table, the compare view and the studies view.
+
+Each handler is a pure function ``(reader, params) -> JSON-able`` so that tests
+and the HTML report can call it without HTTP. No handler returns a file path.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Mapping
+
+from ..core import jsonable
+from ._common import (
+    finite_or_none,
+    get_run,
+    is_user_metric,
+    metric_order,
+    param_ids,
+    run_map,
+    severity_counts,
+    stored_findings,
+)
+
+MAX_METRIC_COLUMNS = 4
+MAX_CONFIG_COLUMNS = 4
+
+
+def list_runs(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The runs table: one row per run, plus the metric and config columns to show.
+
+    Params:
+        project: Only runs of this project.
+        q: Only runs whose name, project, id or study contains this text (any case).
+        status: Only runs with this status.
+    """
+    project = params.get("project") or None
+    status = params.get("status") or None
+    q = str(params.get("q") or "").strip().lower()
+    every = reader.runs()
+    projects = sorted({r.project for r in every})
+    runs = [r for r in every if (project is None or r.project == project)
+            and (status is None or r.status == status)
+            and (not q or q in " ".join([r.name, r.project, r.id, r.study or ""]).lower())]
+    rows = [_row(reader, r) for r in runs]
+    return {
+        "runs": rows,
+        "projects": projects,
+        "metric_keys": _metric_keys(rows),
+        "config_keys": _varying_keys([r["config"] for r in rows], MAX_CONFIG_COLUMNS),
+        "total": len(every),
+    }
+
+
+def _row(reader: Any, r: Any) -> dict[str, Any]:
+    stats = reader.series_stats(r.id)
+    metrics = {s.tag: finite_or_none(s.last) for s in stats if is_user_metric(s.tag)}
+    last_step = max((s.last_step for s in stats if s.last_step is not None), default=None)
+    return {
+        "id": r.id,
+        "project": r.project,
+        "name": r.name,
+        "status": r.status,
+        "started": r.started,
+        "ended": r.ended,
+        "duration": r.duration,
+        "study": r.study,
+        "config": jsonable(dict(r.config)),
+        "summary": jsonable(dict(r.summary)),
+        "metrics": metrics,
+        "last_step": last_step,
+        "n_tags": len(stats),
+        "findings": severity_counts(stored_findings(reader, r.id)),
+    }
+
+
+def _metric_keys(rows: list[dict[str, Any]]) -> list[str]:
+    seen = Counter(t for row in rows for t in row["metrics"])
+    common = sorted(seen, key=lambda t: (-seen[t], metric_order(t)))[:MAX_METRIC_COLUMNS]
+    return sorted(common, key=metric_order)
+
+
+def _varying_keys(configs: list[dict[str, Any]], limit: int | None = None) -> list[str]:
+    """Config keys whose value is not the same in every run (all keys when one run)."""
+    keys: list[str] = []
+    for c in configs:
+        keys.extend(k for k in c if k not in keys)
+    if len(configs) > 1:
+        keys = [k for k in keys if len({repr(c.get(k)) for c in configs}) > 1]
+    return keys[:limit] if limit else keys
+
+
+def run_detail(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    """One run: its row, its series with cheap statistics, histogram tags, artifacts, events."""
+    r = get_run(reader, str(params.get("run", "")))
+    return {
+        "run": _row(reader, r),
+        "series": [
+            {**s.to_dict(), "last": finite_or_none(s.last), "min": finite_or_none(s.min),
+             "max": finite_or_none(s.max)}
+            for s in reader.series_stats(r.id)
+        ],
+        "histogram_tags": reader.histogram_tags(r.id),
+        "artifacts": reader.artifacts(r.id),
+        "events": [
+            {"time": e.time, "step": e.step, "level": e.level, "message": e.message,
+             "data": jsonable(dict(e.data))}
+            for e in reader.events(r.id)
+        ],
+    }
+
+
+def compare(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Config differences and final metrics of the selected runs, for a table and parallel coordinates.
+
+    Params:
+        runs: Comma-separated run ids.
+    """
+    by_id = run_map(reader)
+    runs = [by_id[i] for i in param_ids(params) if i in by_id]
+    configs = [jsonable(dict(r.config)) for r in runs]
+    differ = _varying_keys(configs)
+    every_key = _varying_keys(configs[:1]) + [k for c in configs[1:] for k in c]
+    same = [k for k in dict.fromkeys(every_key) if k not in differ]
+    finals = []
+    for r in runs:
+        finals.append({s.tag: finite_or_none(s.last) for s in reader.series_stats(r.id)
+                       if is_user_metric(s.tag)})
+    metric_keys = sorted({t for f in finals for t in f}, key=metric_order)
+    return {
+        "runs": [{"id": r.id, "name": r.name, "project": r.project, "status": r.status}
+                 for r in runs],
+        "differ": differ,
+        "same": same,
+        "config": configs,
+        "metrics": finals,
+        "metric_keys": metric_keys,
+        "dimensions": _dimensions(differ, configs, metric_keys, finals),
+    }
+
+
+def _dimensions(keys: list[str], configs: list[dict[str, Any]], metric_keys: list[str],
+                finals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Parallel-coordinates axes: numeric config values as they are, others as categories."""
+    dims = []
+    for k in keys:
+        vals = [c.get(k) for c in configs]
+        nums = [finite_or_none(v) if not isinstance(v, bool) else None for v in vals]
+        if all(n is not None for n in nums):
+            dims.append({"label": k, "kind": "config", "values": nums})
+        else:
+            labels = sorted({repr(v) if not isinstance(v, str) else v for v in vals})
+            index = [labels.index(repr(v) if not isinstance(v, str) else v) for v in vals]
+            dims.append({"label": k, "kind": "config", "values": index, "ticktext": labels})
+    for m in metric_keys:
+        dims.append({"label": m, "kind": "metric", "values": [f.get(m) for f in finals]})
+    return dims
+
+
+def studies(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Hyperparameter studies: the runs that share ``RunInfo.study``, as trials.
+
+    Params:
+        study: When given, only this study, with every trial's config and summary.
+    """
+    want = params.get("study") or None
+    groups: dict[str, list[Any]] = {}
+    for r in reader.runs():
+        if r.study and (want is None or r.study == want):
+            groups.setdefault(r.study, []).append(r)
+    out = []
+    for name, runs in sorted(groups.items()):
+        trials = [{"id": r.id, "name": r.name, "status": r.status, "started": r.started,
+                   "config": jsonable(dict(r.config)), "summary": jsonable(dict(r.summary)),
+                   "value": _trial_value(r.summary)} for r in runs]
+        values = [t["value"] for t in trials if t["value"] is not None]
+        out.append({
+            "study": name,
+            "n_trials": len(trials),
+            "statuses": dict(Counter(t["status"] for t in trials)),
+            "best_value": min(values) if values else None,
+            "max_value": max(values) if values else None,
+            "params": _varying_keys([t["config"] for t in trials]),
+            "trials": trials,
+        })
+    return {"studies": out}
+
+
+def _trial_value(summary: Mapping[str, Any]) -> float | None:
+    for key in ("value", "objective", "best_value", "loss", "val/loss", "score"):
+        if key in summary:
+            return finite_or_none(summary[key])
+    return None

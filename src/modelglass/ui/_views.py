@@ -1,0 +1,110 @@
+"""Handlers for one run's views: histograms over time, the model, the diagnosis, the data."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Mapping
+
+from ..core import BadInputError, Finding, jsonable, sort_findings
+from ..viz._histmap import histogram_map
+from ._common import LOSS_FIRST, finding_dict, get_run, param_int, stored_findings
+from ._graph import graph_layout, param_tree
+
+
+def histograms(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    """A run's histogram tags, and for ``tag`` a step x value density grid plus ridgeline steps.
+
+    Params:
+        run: The run id.
+        tag: A histogram tag; default the first one.
+        bins: Value buckets of the shared grid (default 64).
+    """
+    r = get_run(reader, str(params.get("run", "")))
+    names = reader.histogram_tags(r.id)
+    tag = params.get("tag") or (names[0] if names else None)
+    if tag is None:
+        return {"run_id": r.id, "tags": [], "map": None}
+    if tag not in names:
+        raise BadInputError(f"Run {r.id} has no histogram {tag!r}.")
+    bins = int(param_int(params, "bins", 64, 4, 512))
+    hs = reader.histograms(r.id, str(tag))
+    return {"run_id": r.id, "tags": names, "map": histogram_map(str(tag), hs.histograms, bins).to_dict()}
+
+
+def model(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The inspection stored with the run (artifact ``model``), with a tree and a graph layout."""
+    r = get_run(reader, str(params.get("run", "")))
+    art = reader.artifact(r.id, "model", default=None)
+    if not isinstance(art, Mapping):
+        return {"run_id": r.id, "available": False,
+                "reason": "This run has no model inspection. Call run.log_model(model, example_input)."}
+    art = jsonable(dict(art))
+    return {
+        "run_id": r.id,
+        "available": True,
+        "total_params": art.get("total_params"),
+        "trainable_params": art.get("trainable_params"),
+        "total_flops": art.get("total_flops"),
+        "layers": [l for l in art.get("layers") or [] if isinstance(l, Mapping)],
+        "tree": param_tree(art),
+        "graph": graph_layout(art.get("graph") or {}),
+        "findings": [finding_dict(f, "inspect") for f in art.get("findings") or []
+                     if isinstance(f, Mapping)],
+    }
+
+
+def diagnosis(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The run's findings, worst first: ``modelglass.diagnose`` plus those stored with the run."""
+    r = get_run(reader, str(params.get("run", "")))
+    names = reader.tags(r.id)
+    default_tag = next((t for t in LOSS_FIRST if t in names), names[0] if names else None)
+    found = stored_findings(reader, r.id)
+    verdict, available, reason = None, False, ""
+    try:
+        fn = getattr(importlib.import_module("modelglass.diagnose"), "diagnose", None)
+        if fn is None:
+            raise ImportError("modelglass.diagnose has no diagnose()")
+        result = _call_diagnose(fn, r.id, reader)
+        d = result.to_dict()
+        verdict = d.get("verdict")
+        found = [finding_dict(f, "diagnose") for f in d.get("findings") or []] + found
+        available = True
+    except ImportError:
+        reason = "The diagnosis module is not installed in this version of modelglass."
+    except Exception as exc:  # noqa: BLE001 - a failing rule must not take the page down
+        reason = f"The diagnosis could not run: {' '.join(str(exc).split())[:300]}"
+    ordered = [f.to_dict() for f in sort_findings(Finding.from_dict(f) for f in found)]
+    return {"run_id": r.id, "available": available, "reason": reason, "verdict": verdict,
+            "default_tag": default_tag, "tags": names, "findings": ordered}
+
+
+def _call_diagnose(fn: Any, run_id: str, reader: Any) -> Any:
+    try:
+        return fn(run_id, store=reader)
+    except (TypeError, AttributeError):
+        return fn(run_id, store=reader.location)
+
+
+def data(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The data-check report stored with the run (artifact ``data_report``)."""
+    r = get_run(reader, str(params.get("run", "")))
+    art = reader.artifact(r.id, "data_report", default=None)
+    if not isinstance(art, Mapping):
+        return {"run_id": r.id, "available": False,
+                "reason": "This run has no data report. Call run.log_data_report(mg.check_data(...))."}
+    art = jsonable(dict(art))
+    findings = [finding_dict(f, "data") for f in art.get("findings") or [] if isinstance(f, Mapping)]
+    return {"run_id": r.id, "available": True,
+            "findings": [f.to_dict() for f in sort_findings(Finding.from_dict(f) for f in findings)],
+            "columns": _columns(art.get("columns")),
+            "task": art.get("task"), "target": art.get("target"),
+            "n_rows": art.get("n_rows") or art.get("rows")}
+
+
+def _columns(cols: Any) -> list[dict[str, Any]]:
+    """Per-column summaries as a list of dicts with a ``name``, whatever shape was stored."""
+    if isinstance(cols, Mapping):
+        cols = [{"name": k, **(v if isinstance(v, Mapping) else {"value": v})} for k, v in cols.items()]
+    if not isinstance(cols, list):
+        return []
+    return [dict(c) for c in cols if isinstance(c, Mapping)]

@@ -1,0 +1,21 @@
+// Calls to the JSON API. A token given as ?token=... on the page URL is sent with every call.
+
+const pageToken = new URLSearchParams(window.location.search).get("token");
+if (pageToken) sessionStorage.setItem("modelglass-token", pageToken);
+
+export async function api(path, params = {}) {
+  const url = new URL(`/api/${path}`, window.location.origin);
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, Array.isArray(v) ? v.join(",") : v);
+  }
+  const headers = {};
+  const token = sessionStorage.getItem("modelglass-token");
+  if (token) headers["X-Modelglass-Token"] = token;
+  const response = await fetch(url, { headers });
+  if (!response.ok) {
+    let detail = response.statusText;
+    try { detail = (await response.json()).detail || detail; } catch (_) { /* not JSON */ }
+    throw new Error(`${response.status}: ${typeof detail === "string" ? detail : JSON.stringify(detail)}`);
+  }
+  return response.json();
+}

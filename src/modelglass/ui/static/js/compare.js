@@ -1,0 +1,47 @@
+// Compare: config differences between the selected runs, and parallel coordinates of
+// config values against final metrics.
+import { api } from "./api.js";
+import { empty, esc, fmt, h } from "./dom.js";
+import { colorOf, go, state } from "./state.js";
+
+export async function renderCompare(root, stale) {
+  root.append(h("h2", {}, "Compare runs"));
+  if (state.selected.length < 2) {
+    root.append(empty("Select two or more runs in the Runs view to compare them."), h("button", { onclick: () => go("runs") }, "Choose runs"));
+    return;
+  }
+  const c = await api("compare", { runs: state.selected });
+  if (stale()) return;
+  const header = h("tr", {}, h("th", {}, ""), c.runs.map((r) => h("th", { style: `color:${colorOf(r.id)}` }, r.name)));
+  const rows = [];
+  rows.push(h("tr", {}, h("td", { colspan: c.runs.length + 1 }, h("b", {}, c.differ.length ? "config values that differ" : "every config value is the same"))));
+  for (const k of c.differ) rows.push(h("tr", {}, h("td", {}, k), c.config.map((cfg) => h("td", { class: "num" }, fmt(cfg[k])))));
+  if (c.metric_keys.length) rows.push(h("tr", {}, h("td", { colspan: c.runs.length + 1 }, h("b", {}, "final metrics (last value)"))));
+  for (const m of c.metric_keys) {
+    const vals = c.metrics.map((x) => x[m]);
+    const best = bestIndex(m, vals);
+    rows.push(h("tr", {}, h("td", {}, m), vals.map((v, i) => h("td", { class: "num" }, i === best ? h("b", {}, fmt(v)) : fmt(v)))));
+  }
+  root.append(h("table", { id: "compare-table" }, h("thead", {}, header), h("tbody", {}, rows)));
+  if (c.same.length) root.append(h("p", { class: "note" }, `Same in every run: ${c.same.join(", ")}`));
+  const dims = c.dimensions.filter((d) => d.values.some((v) => v !== null));
+  if (dims.length < 2) { root.append(empty("Parallel coordinates need at least two config values or metrics that vary.")); return; }
+  const div = h("div", { class: "chart-wide" });
+  root.append(h("h3", {}, "Config against final metrics"), h("div", { class: "card" }, div));
+  const color = c.dimensions.find((d) => d.kind === "metric");
+  Plotly.react(div, [{ type: "parcoords",
+    line: color ? { color: color.values.map((v) => v ?? NaN), colorscale: "Viridis", showscale: true } : {},
+    dimensions: dims.map((d) => ({ label: esc(d.label), values: d.values.map((v) => v ?? NaN),
+      ...(d.ticktext ? { tickvals: d.ticktext.map((_, i) => i), ticktext: d.ticktext.map(esc) } : {}) })) }],
+  { margin: { l: 60, r: 60, t: 50, b: 20 } }, { responsive: true, displaylogo: false });
+}
+
+function bestIndex(metric, values) {
+  const lower = /loss|err|mse|mae|rmse/i.test(metric);
+  let best = -1;
+  values.forEach((v, i) => {
+    if (v === null || v === undefined) return;
+    if (best < 0 || (lower ? v < values[best] : v > values[best])) best = i;
+  });
+  return best;
+}

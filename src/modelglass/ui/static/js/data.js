@@ -1,0 +1,71 @@
+// The data report stored with a run: findings, per-column summaries and distributions.
+import { api } from "./api.js";
+import { empty, esc, evidenceText, fmt, h } from "./dom.js";
+import { currentRun, runPicker } from "./pick.js";
+
+export async function renderData(root, stale) {
+  const runId = currentRun();
+  root.append(h("h2", {}, "Data"));
+  if (!runId) { root.append(empty("No runs in this store yet.")); return; }
+  const d = await api(`runs/${encodeURIComponent(runId)}/data`);
+  if (stale()) return;
+  root.append(h("div", { class: "toolbar" }, runPicker(runId),
+    d.available && d.n_rows ? h("span", {}, `rows: ${fmt(d.n_rows)}`) : null,
+    d.available && d.target ? h("span", {}, `target: ${d.target}`) : null));
+  if (!d.available) { root.append(empty(d.reason)); return; }
+  root.append(h("h3", {}, "Findings"));
+  if (!d.findings.length) root.append(empty("The data check found nothing to report."));
+  for (const f of d.findings) {
+    root.append(h("div", { class: `finding ${f.severity}` }, h("span", { class: `sev sev-${f.severity}` }, f.severity),
+      h("span", { class: "title" }, f.title), h("span", { class: "code" }, f.code),
+      f.suggestion ? h("div", { class: "suggestion" }, f.suggestion) : null, h("div", { class: "kv" }, evidenceText(f.evidence))));
+  }
+  root.append(h("h3", {}, "Columns"));
+  if (!d.columns.length) { root.append(empty("The report has no column summaries.")); return; }
+  const grid = h("div", { class: "grid" });
+  root.append(grid);
+  for (const c of d.columns) grid.append(columnCard(c));
+}
+
+const SKIP = new Set(["name", "histogram", "hist", "train", "test", "value_counts", "top", "top_categories"]);
+
+function columnCard(c) {
+  const stats = Object.entries(c).filter(([k, v]) => !SKIP.has(k) && (typeof v !== "object" || v === null));
+  const card = h("div", { class: "card", "data-column": c.name }, h("h3", {}, String(c.name)),
+    h("div", { class: "kv" }, stats.map(([k, v]) => `${k}: ${fmt(v)}`).join("   ")));
+  const traces = distributionTraces(c);
+  if (traces.length) {
+    const div = h("div", { class: "chart" });
+    card.append(div);
+    requestAnimationFrame(() => Plotly.react(div, traces, { barmode: "overlay", margin: { l: 44, r: 8, t: 8, b: 36 },
+      showlegend: traces.length > 1, legend: { orientation: "h" } }, { responsive: true, displaylogo: false }));
+  }
+  return card;
+}
+
+// Accepts {histogram: {edges, counts}} or {histogram: {train: {...}, test: {...}}},
+// {train: {histogram}, test: {histogram}}, or value counts as a dict or a list of pairs.
+function distributionTraces(c) {
+  const out = [];
+  const add = (label, hist) => {
+    if (!hist || typeof hist !== "object") return;
+    const counts = hist.counts || hist.values;
+    const edges = hist.edges || hist.bins;
+    if (Array.isArray(counts) && Array.isArray(edges) && edges.length === counts.length + 1) {
+      const x = counts.map((_, i) => (edges[i] + edges[i + 1]) / 2);
+      out.push({ type: "bar", x, y: counts, name: label, opacity: 0.6 });
+    } else if (Array.isArray(counts) && Array.isArray(hist.labels || hist.categories)) {
+      out.push({ type: "bar", x: (hist.labels || hist.categories).map(esc), y: counts, name: label, opacity: 0.6 });
+    }
+  };
+  const hist = c.histogram || c.hist;
+  if (hist && (hist.train || hist.test)) { add("train", hist.train); add("test", hist.test); }
+  else if (hist) add("train", hist);
+  if (!out.length && c.train && typeof c.train === "object") { add("train", c.train.histogram || c.train); add("test", c.test && (c.test.histogram || c.test)); }
+  const vc = c.value_counts || c.top || c.top_categories;
+  if (!out.length && vc) {
+    const pairs = Array.isArray(vc) ? vc.filter((p) => Array.isArray(p) && p.length >= 2) : Object.entries(vc);
+    if (pairs.length) out.push({ type: "bar", x: pairs.map((p) => esc(p[0])), y: pairs.map((p) => p[1]), name: "count" });
+  }
+  return out;
+}

@@ -1,0 +1,53 @@
+// The diagnosis: findings worst first; clicking one draws its series with the step marked.
+import { api } from "./api.js";
+import { clear, empty, esc, evidenceText, fmt, h } from "./dom.js";
+import { currentRun, runPicker } from "./pick.js";
+
+export async function renderDiagnosis(root, stale) {
+  const runId = currentRun();
+  root.append(h("h2", {}, "Diagnosis"));
+  if (!runId) { root.append(empty("No runs in this store yet.")); return; }
+  const d = await api(`runs/${encodeURIComponent(runId)}/diagnosis`);
+  if (stale()) return;
+  const verdict = d.verdict || (d.findings.some((f) => f.severity === "error") ? "error" : d.findings.some((f) => f.severity === "warning") ? "warning" : "healthy");
+  root.append(h("div", { class: "toolbar" }, runPicker(runId),
+    h("span", { class: `verdict verdict-${verdict}`, id: "verdict" }, `verdict: ${verdict}`),
+    d.available ? null : h("span", { class: "note" }, d.reason)));
+  const list = h("div", { id: "findings" });
+  const chartBox = h("div", { class: "card" });
+  root.append(h("div", { class: "split" }, list, chartBox));
+  if (!d.findings.length) {
+    list.append(empty(d.available ? "No problems found in this run." : "No stored findings for this run."));
+  }
+  const items = d.findings.map((f) => {
+    const item = h("div", { class: `finding ${f.severity}`, "data-code": f.code, tabindex: 0 },
+      h("span", { class: `sev sev-${f.severity}` }, f.severity), h("span", { class: "title" }, f.title),
+      h("span", { class: "code" }, f.code), f.step !== null ? h("span", { class: "code" }, `step ${fmt(f.step)}`) : null,
+      f.source ? h("span", { class: "code" }, f.source) : null,
+      f.suggestion ? h("div", { class: "suggestion" }, f.suggestion) : null,
+      h("div", { class: "kv" }, evidenceText(f.evidence)));
+    item.addEventListener("click", () => show(f, item));
+    list.append(item);
+    return item;
+  });
+
+  async function show(f, item) {
+    items.forEach((x) => x.classList.remove("active"));
+    item.classList.add("active");
+    const ev = f.evidence || {};
+    const tag = [ev.tag, ev.series, ev.metric].find((t) => typeof t === "string" && d.tags.includes(t)) || d.default_tag;
+    clear(chartBox);
+    if (!tag) { chartBox.append(empty("This run has no series to show.")); return; }
+    const div = h("div", { class: "chart-wide", "data-tag": tag });
+    chartBox.append(h("div", { class: "note" }, `${tag}${f.step !== null ? ` — ${f.code} at step ${fmt(f.step)}` : ""}`), div);
+    const data = await api("scalars", { runs: runId, tag });
+    const s = data.series[0];
+    if (!s) { div.replaceWith(empty(`No series ${tag}.`)); return; }
+    const shapes = f.step !== null ? [{ type: "line", xref: "x", yref: "paper", x0: f.step, x1: f.step, y0: 0, y1: 1, line: { color: "#c62828", width: 2, dash: "dash" } }] : [];
+    const annotations = f.step !== null ? [{ x: f.step, y: 1, xref: "x", yref: "paper", text: esc(f.code), showarrow: false, yanchor: "bottom", font: { color: "#c62828" } }] : [];
+    Plotly.react(div, [{ type: "scatter", mode: "lines", x: s.steps, y: s.values, name: esc(tag), line: { color: "#2f6fde" } }],
+      { margin: { l: 56, r: 12, t: 24, b: 40 }, xaxis: { title: { text: "step" } }, shapes, annotations },
+      { responsive: true, displaylogo: false });
+  }
+  if (items.length) show(d.findings[0], items[0]);
+}

@@ -1,0 +1,56 @@
+// The router: one view at a time, chosen by the URL hash.
+import { api } from "./api.js";
+import { clear, empty, h } from "./dom.js";
+import { parseHash, state, stopTimers } from "./state.js";
+import { renderRuns } from "./runs.js";
+import { renderScalars } from "./scalars.js";
+import { renderHistograms } from "./histograms.js";
+import { renderModel } from "./model.js";
+import { renderDiagnosis } from "./diagnosis.js";
+import { renderData } from "./data.js";
+import { renderCompare } from "./compare.js";
+import { renderStudies } from "./studies.js";
+
+const VIEWS = {
+  runs: ["Runs", renderRuns],
+  scalars: ["Scalars", renderScalars],
+  histograms: ["Histograms", renderHistograms],
+  model: ["Model", renderModel],
+  diagnosis: ["Diagnosis", renderDiagnosis],
+  data: ["Data", renderData],
+  compare: ["Compare", renderCompare],
+  studies: ["Studies", renderStudies],
+};
+
+function drawNav() {
+  const nav = clear(document.getElementById("nav"));
+  const query = state.selected.length ? `?runs=${encodeURIComponent(state.selected.join(","))}` : "";
+  for (const [key, [label]] of Object.entries(VIEWS)) {
+    nav.append(h("a", { href: `#/${key}${query}`, class: key === state.view ? "active" : "", "data-view": key }, label));
+  }
+  const sel = document.getElementById("selection");
+  sel.textContent = state.selected.length ? `${state.selected.length} run(s) selected` : "no runs selected";
+}
+
+let generation = 0;
+
+async function route() {
+  stopTimers();
+  parseHash();
+  if (!VIEWS[state.view]) state.view = "runs";
+  drawNav();
+  const mine = ++generation;
+  const view = clear(document.getElementById("view"));
+  view.dataset.view = state.view;
+  try {
+    if (!state.runs.length) state.runs = (await api("runs")).runs;
+    if (mine !== generation) return;
+    await VIEWS[state.view][1](view, () => mine !== generation);
+  } catch (err) {
+    if (mine === generation) view.append(h("p", { class: "empty note bad" }, `Could not load this view: ${err.message}`));
+  }
+}
+
+window.addEventListener("hashchange", route);
+window.addEventListener("modelglass:selection", drawNav);
+route();
