@@ -1,0 +1,67 @@
+"""``modelglass diagnose RUN``: what is wrong with a training run and what to try."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+
+from ..core import BadInputError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run", help="run id, name, or 'latest'")
+    parser.add_argument("--store", default=None, help="store directory or URL (default: $MODELGLASS_STORE, else ./mglogs)")
+    parser.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
+    parser.add_argument("--loss", default=None, help="training-loss series (default: loss, train/loss)")
+    parser.add_argument("--val-loss", default=None, help="validation-loss series (default: val/loss, val_loss, valid/loss)")
+    parser.add_argument("--num-classes", type=int, default=None, help="classes of a classifier")
+    parser.add_argument("--baseline", type=float, default=None, help="loss of a trivial predictor (regression)")
+    parser.add_argument("--threshold", action="append", default=[], metavar="CODE.PARAM=VALUE",
+                        help="override a rule threshold (repeatable)")
+    parser.add_argument("--all", action="store_true", help="also list info findings")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..diagnose import diagnose
+
+    result = diagnose(
+        args.run, store=args.store, loss=args.loss, val_loss=args.val_loss,
+        num_classes=args.num_classes, thresholds=_thresholds(args.threshold) or None,
+        baseline=args.baseline,
+    )
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, sort_keys=True))
+    else:
+        print(_text(result, show_info=args.all))
+    return 1 if result.verdict == "error" else 0
+
+
+def _thresholds(items: list[str]) -> dict[str, float]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not sep or not key or not math.isfinite(number):
+            raise BadInputError(
+                f"--threshold expects CODE.PARAM=NUMBER, e.g. loss_plateau.min_drop=0.05. Got {item!r}."
+            )
+        out[key.strip()] = number
+    return out
+
+
+def _text(result: object, show_info: bool) -> str:
+    lines = [f"{result.run_name} ({result.run_id}): {result.verdict}", "", result.summary, ""]
+    shown = [f for f in result.findings if show_info or str(f.severity) != "info"]
+    for f in shown:
+        where = "" if f.step is None else f" (step {f.step})"
+        lines.append(f"{str(f.severity).upper():8} {f.code}{where}: {f.title}")
+        if f.suggestion:
+            lines.append(f"         try: {f.suggestion}")
+    hidden = len(result.findings) - len(shown)
+    if hidden:
+        lines.append(f"({hidden} info finding(s) not shown; use --all)")
+    return "\n".join(lines).rstrip()

@@ -1,0 +1,33 @@
+"""Diagnose a training run: what is wrong, where it started, the evidence, and what to try.
+
+``mg.diagnose(run)`` reads a run's history (loss curves and what ``run.watch`` and the
+NumPy/sklearn probes record) and runs every registered rule over it; ``live_rules`` are
+the cheap checks ``run.watch(..., diagnose=True)`` calls on every step.
+"""
+
+from __future__ import annotations
+
+from ..core import make_module_callable
+from ._diagnosis import DIAGNOSIS_SCHEMA_VERSION, VERDICTS, Diagnosis, diagnose
+from ._history import TRAIN_LOSS_TAGS, VAL_LOSS_TAGS
+from ._live import LiveState, live_rules
+from ._registry import RULES, NotEnoughData, Param, Rule, known_thresholds, rule
+
+__all__ = [
+    "DIAGNOSIS_SCHEMA_VERSION",
+    "Diagnosis",
+    "LiveState",
+    "NotEnoughData",
+    "Param",
+    "RULES",
+    "Rule",
+    "TRAIN_LOSS_TAGS",
+    "VAL_LOSS_TAGS",
+    "VERDICTS",
+    "diagnose",
+    "known_thresholds",
+    "live_rules",
+    "rule",
+]
+
+make_module_callable(__name__, diagnose)

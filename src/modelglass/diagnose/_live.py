@@ -1,0 +1,130 @@
+"""Cheap online checks that ``run.watch(..., diagnose=True)`` calls while the model trains.
+
+Each call costs a few float comparisons: no arrays, no store reads. A check fires at
+most once per :class:`LiveState` (one state per watched run).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from ..core import Finding
+from ._history import DERIVED_PREFIXES, TRAIN_LOSS_TAGS
+from ._registry import make, num, resolve_thresholds
+
+# Values seen before a baseline is taken, and how long a condition must hold before it
+# fires: an `error` here can stop training (on_error="raise"), so it must not be a blip.
+WARMUP = 20
+SUSTAIN = 10
+EMA_ALPHA = 0.1
+
+
+@dataclass
+class LiveState:
+    """What the live checks remember between calls. Create one per watched run.
+
+    Args:
+        thresholds: Overrides as for :func:`modelglass.diagnose.diagnose`.
+        loss_tag: The training-loss key in ``values`` (default: ``loss``, then ``train/loss``).
+    """
+
+    thresholds: Mapping[str, Any] | None = None
+    loss_tag: str | None = None
+    fired: set[str] = field(default_factory=set)
+    _params: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
+    _loss_head: list[float] = field(default_factory=list, repr=False)
+    _loss_base: float | None = None
+    _loss_ema: float | None = None
+    _loss_over: int = 0
+    _grad_head: list[float] = field(default_factory=list, repr=False)
+    _grad_base: float | None = None
+    _grad_over: int = 0
+
+    def __post_init__(self) -> None:
+        self._params = resolve_thresholds(self.thresholds)
+
+
+def live_rules(values: Mapping[str, Any], step: int, state: LiveState) -> list[Finding]:
+    """Check one step's values; return the findings that fire for the first time.
+
+    Args:
+        values: Scalar values of this step by series name (``loss``, ``grad_norm``,
+            ``grad_norm/<param>``...). Non-numbers are ignored.
+        step: The training step.
+        state: The run's :class:`LiveState`.
+
+    Returns:
+        New findings (``nan_inf``, ``loss_divergence``, ``exploding_gradients``), usually none.
+    """
+    out: list[Finding] = []
+    for key, raw in values.items():
+        try:
+            v = float(raw)
+        except (TypeError, ValueError):
+            continue
+        if not math.isfinite(v) and not str(key).startswith(DERIVED_PREFIXES):
+            _fire(out, state, "nan_inf", f"{key} became {v} at step {step}",
+                  {"first_step": step, "first_series": key, "value": str(v)}, step,
+                  "Lower the learning rate or clip gradients, and guard log()/division in the loss.")
+    loss_key = state.loss_tag or next((t for t in TRAIN_LOSS_TAGS if t in values), None)
+    if loss_key is not None and loss_key in values:
+        _check_loss(out, state, _as_float(values[loss_key]), step)
+    if "grad_norm" in values:
+        _check_grad(out, state, _as_float(values["grad_norm"]), step)
+    return out
+
+
+def _as_float(x: Any) -> float:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _check_loss(out: list[Finding], state: LiveState, v: float, step: int) -> None:
+    if not math.isfinite(v) or "loss_divergence" in state.fired:
+        return
+    if state._loss_base is None:
+        state._loss_head.append(v)
+        if len(state._loss_head) >= WARMUP:
+            state._loss_base = statistics.median(state._loss_head)
+            state._loss_ema = state._loss_base
+        return
+    ema = state._loss_ema + EMA_ALPHA * (v - state._loss_ema)  # type: ignore[operator]
+    state._loss_ema = ema
+    factor = state._params["loss_divergence"]["factor"]
+    base = state._loss_base
+    state._loss_over = state._loss_over + 1 if ema - base > (factor - 1) * abs(base) > 0 else 0
+    if state._loss_over >= SUSTAIN:
+        _fire(out, state, "loss_divergence", f"The loss grew to {num(ema, 3)} from {num(base, 3)}",
+              {"start_loss": num(base), "smoothed_loss": num(ema), "step": step}, step,
+              "The learning rate is most likely too high: divide it by 3-10 and retry.")
+
+
+def _check_grad(out: list[Finding], state: LiveState, v: float, step: int) -> None:
+    if not math.isfinite(v) or "exploding_gradients" in state.fired:
+        return
+    if state._grad_base is None:
+        state._grad_head.append(v)
+        if len(state._grad_head) >= WARMUP:
+            state._grad_base = statistics.median(state._grad_head)
+        return
+    growth = state._params["exploding_gradients"]["growth"]
+    base = state._grad_base
+    state._grad_over = state._grad_over + 1 if base > 0 and v > growth * base else 0
+    if state._grad_over >= 2:
+        _fire(out, state, "exploding_gradients",
+              f"The gradient norm reached {num(v, 3)}, {num(v / base, 3)}x its start",
+              {"initial_norm": num(base), "norm": num(v), "step": step}, step,
+              "Clip gradients (torch.nn.utils.clip_grad_norm_) and lower the learning rate.")
+
+
+def _fire(out: list[Finding], state: LiveState, code: str, title: str, ev: dict, step: int,
+          suggestion: str) -> None:
+    if code in state.fired:
+        return
+    state.fired.add(code)
+    out.append(make(code, title, ev, suggestion, step))

@@ -1,0 +1,120 @@
+"""Rules on activations: dead ReLU units and saturated tanh/sigmoid units."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from ..core import Finding
+from ._history import Curve, History
+from ._registry import NotEnoughData, make, num, rule
+
+_RELU = ("relu", "relu6", "rrelu", "hardtanh", "threshold")
+_SQUASH = ("tanh", "sigmoid", "hardsigmoid", "hardtanh", "softsign", "logsigmoid")
+
+
+def _late(c: Curve) -> np.ndarray:
+    """The finite values of the second half of the records (what persisted)."""
+    v = c.finite().values
+    return v[v.size // 2:] if v.size >= 2 else v
+
+
+def _kind(h: History, module: str, kinds: tuple[str, ...]) -> bool | None:
+    t = h.module_type(module)
+    return None if t is None else t.lower() in kinds
+
+
+@rule("dead_units", "warning", "model", {
+    "fraction": (0.7, "at least this fraction of a layer's units were never positive over the "
+                      "recorded batches (AutoTrainer's dying-ReLU threshold)"),
+})
+def dead_units(h: History, p: Mapping[str, float]) -> list[Finding]:
+    """In some layer, most units never fire (dying ReLU)."""
+    dead = h.with_prefix("act/dead_fraction/")
+    if not dead:
+        raise NotEnoughData("no dead-unit fractions (act/dead_fraction/<module>); record them "
+                            "with run.watch(activations=True)")
+    zeros = h.with_prefix("act/zero_fraction/")
+    hits = []
+    for module, c in dead.items():
+        v = _late(c)
+        if v.size == 0:
+            continue
+        relu = _kind(h, module, _RELU)
+        z = zeros.get(module)
+        # A Linear/Conv output is never exactly zero, so "never positive" there is only a sign;
+        # a dead ReLU unit also outputs zeros. Without the module type, ask the zeros to agree.
+        if relu is False or (relu is None and z is not None and np.median(_late(z)) < 0.9 * p["fraction"]):
+            continue
+        frac = float(np.median(v))
+        if frac >= p["fraction"]:
+            f = c.finite()
+            over = np.flatnonzero(f.values >= p["fraction"])
+            hits.append((module, frac, int(f.steps[over[0]]) if over.size else int(f.steps[0])))
+    if not hits:
+        return []
+    hits.sort(key=lambda t: -t[1])
+    module, frac, step = hits[0]
+    ev = {"module": module, "dead_fraction": num(frac), "first_step": step,
+          "modules": {m: num(fr) for m, fr, _ in hits}}
+    return [make(
+        "dead_units",
+        f"{round(100 * frac)}% of the units in {module} never fire", ev,
+        "These ReLU units output zero for every input, so no gradient reaches their weights. "
+        "Lower the learning rate, initialise biases at zero or slightly positive (not "
+        "negative), use He initialisation, or switch to LeakyReLU/GELU.",
+        min(s for _, _, s in hits),
+    )]
+
+
+@rule("saturated_activations", "warning", "model", {
+    "fraction": (0.6, "at least this fraction of a tanh/sigmoid layer's outputs are saturated "
+                      "(|tanh| > 0.99, sigmoid < 0.01 or > 0.99; DeepDiagnosis's saturation check)"),
+})
+def saturated_activations(h: History, p: Mapping[str, float]) -> list[Finding]:
+    """Tanh/sigmoid units are mostly saturated, so their gradients are ~0."""
+    sat = h.with_prefix("act/saturated_fraction/")
+    if not sat:
+        raise NotEnoughData("no saturation fractions (act/saturated_fraction/<module>); record "
+                            "them with run.watch(activations=True)")
+    modules = list(sat)
+    # A sigmoid at the very end is the model's prediction: confident outputs are not a fault.
+    if modules and _is_output(h, modules[-1]):
+        modules = modules[:-1]
+    hits = []
+    for module in modules:
+        if _kind(h, module, _SQUASH) is False:
+            continue
+        v = _late(sat[module])
+        if v.size and float(np.median(v)) >= p["fraction"]:
+            f = sat[module].finite()
+            over = np.flatnonzero(f.values >= p["fraction"])
+            hits.append((module, float(np.median(v)), int(f.steps[over[0]]) if over.size else int(f.steps[0])))
+    if not hits:
+        return []
+    hits.sort(key=lambda t: -t[1])
+    module, frac, step = hits[0]
+    ev = {"module": module, "saturated_fraction": num(frac), "first_step": step,
+          "modules": {m: num(fr) for m, fr, _ in hits}}
+    return [make(
+        "saturated_activations",
+        f"{round(100 * frac)}% of the outputs of {module} are saturated", ev,
+        "Saturated tanh/sigmoid units pass almost no gradient. Initialise with a smaller scale "
+        "(Xavier/Glorot for tanh), normalise the inputs, add normalisation layers before the "
+        "activation, or use ReLU/GELU in hidden layers.",
+        min(s for _, _, s in hits),
+    )]
+
+
+def _is_output(h: History, module: str) -> bool:
+    watch = h.artifacts.get("watch")
+    if not isinstance(watch, Mapping):
+        return False
+    last = watch.get("output_module")
+    if isinstance(last, str):
+        return last == module
+    mods = watch.get("modules")
+    names = list(mods) if isinstance(mods, Mapping) else [
+        m.get("name") if isinstance(m, Mapping) else m for m in mods or []]
+    return bool(names) and names[-1] == module

@@ -1,0 +1,198 @@
+"""Rules on the loss curve's shape: NaN/Inf, divergence, oscillation, plateau."""
+
+from __future__ import annotations
+
+import math
+from typing import Mapping
+
+import numpy as np
+
+from ..core import Finding
+from ._history import DERIVED_PREFIXES, Curve, History
+from ._registry import NotEnoughData, make, num, rule
+from ._signal import head_median, lag1_autocorr, ratio, rel_change, running_mean, spread, tail_median
+
+NO_LOSS = "no training-loss series (looked for loss, train/loss; pass loss=NAME)"
+
+
+def train_curve(h: History, min_points: int) -> tuple[Curve, Curve]:
+    """The training loss (all of it) and its part before any NaN/Inf; raises when too short."""
+    c = h.loss()
+    if c is None:
+        raise NotEnoughData(NO_LOSS)
+    pre = c.finite_prefix()
+    if len(pre) < min_points:
+        what = "only NaN/Inf values" if len(c) and not len(c.finite()) else f"{len(pre)} finite points"
+        raise NotEnoughData(f"the training loss '{c.tag}' has {what}; at least {min_points} are needed")
+    return c, pre
+
+
+def _param_of(tag: str) -> str | None:
+    for prefix in ("grad_norm/", "weight_norm/", "act/mean/", "act/std/"):
+        if tag.startswith(prefix):
+            return tag[len(prefix):]
+    return None
+
+
+@rule("nan_inf", "error", "optimisation")
+def nan_inf(h: History, p: Mapping[str, float]) -> list[Finding]:
+    """The loss, a logged metric, a weight or a gradient became NaN or Inf."""
+    if not h.tags:
+        raise NotEnoughData("the run has no series")
+    hits: list[tuple[int, str, float]] = []
+    for tag in h.tags:
+        if tag.startswith(DERIVED_PREFIXES):
+            continue
+        c = h.curve(tag)
+        bad = np.flatnonzero(~np.isfinite(c.values))
+        if bad.size:
+            i = int(bad[0])
+            hits.append((int(c.steps[i]), tag, float(c.values[i])))
+    probe = h.artifacts.get("nonfinite")
+    if not hits and not isinstance(probe, Mapping):
+        return []
+    hits.sort(key=lambda t: (t[0], t[1] != h.loss_tag, t[1]))
+    ev: dict[str, object] = {"series_affected": len(hits), "series": [t[1] for t in hits[:10]]}
+    step = None
+    if hits:
+        step, tag, val = hits[0]
+        ev.update(first_step=step, first_series=tag, value=("nan" if math.isnan(val) else str(val)))
+        if _param_of(tag):
+            ev["module"] = _param_of(tag)
+    if isinstance(probe, Mapping):
+        ps = probe.get("step")
+        if isinstance(ps, (int, float)) and (step is None or ps <= step):
+            step = int(ps)
+            ev["first_step"] = step
+        for key in ("module", "where", "kind"):
+            if isinstance(probe.get(key), str):
+                ev[key] = probe[key]
+    where = f" in {ev['module']}" if "module" in ev else ""
+    return [make(
+        "nan_inf", f"A value became NaN or Inf at step {step}{where}", ev,
+        "Lower the learning rate or clip gradients (torch.nn.utils.clip_grad_norm_), and guard "
+        "the maths: use log_softmax/cross_entropy instead of log(softmax(x)), add a small epsilon "
+        "inside log() and sqrt() and to divisors, and check the inputs for NaN.",
+        step,
+    )]
+
+
+@rule("loss_divergence", "error", "optimisation", {
+    "factor": (2.0, "the loss ends (median of the last 10% of points) at least this many times "
+                    "its start level (median of the first 5%), or blows up to NaN/Inf after "
+                    "growing this much"),
+    "min_points": (5, "finite loss points needed to judge"),
+})
+def loss_divergence(h: History, p: Mapping[str, float]) -> list[Finding]:
+    """The loss grows instead of falling."""
+    c = h.loss()
+    if c is None:
+        raise NotEnoughData(NO_LOSS)
+    pre = c.finite_prefix()
+    blew_up = len(pre) < len(c)
+    if len(pre) < (2 if blew_up else int(p["min_points"])):
+        raise NotEnoughData(f"the training loss '{c.tag}' has {len(pre)} finite points before any NaN/Inf")
+    v = pre.values
+    start = head_median(v, 0.05, 1, 50)
+    end = float(np.max(v[-3:])) if blew_up else tail_median(v, 0.1)
+    growth = rel_change(end, start)
+    if growth is None or growth < p["factor"] - 1:
+        return []
+    smooth = running_mean(v, max(1, v.size // 50))
+    i_min = int(np.argmin(smooth[: max(1, int(np.argmax(smooth)) + 1)]))
+    step = int(pre.steps[i_min])
+    ev = {"start_loss": num(start), "end_loss": num(end), "growth": num(growth + 1),
+          "lowest_loss": num(float(smooth[i_min])), "began_step": step, "blew_up": blew_up}
+    return [make(
+        "loss_divergence",
+        f"The loss grew {ev['growth']}x instead of falling (from step {step})", ev,
+        "The learning rate is most likely too high: divide it by 3-10 and retry, or add a warm-up "
+        "and gradient clipping. Check also that the loss is minimised (not maximised) and that "
+        "the inputs are scaled.",
+        step,
+    )]
+
+
+@rule("loss_oscillation", "warning", "optimisation", {
+    "min_swing": (0.3, "the smoothed loss in the second half swings (10th-90th percentile) by "
+                       "at least this fraction of its level"),
+    "noise_factor": (3.0, "and by this many times what minibatch noise alone leaves after smoothing"),
+    "max_drop": (0.1, "with the second half's last third at most this fraction below its first "
+                      "third (no downward trend)"),
+    "min_points": (40, "finite loss points needed to judge"),
+})
+def loss_oscillation(h: History, p: Mapping[str, float]) -> list[Finding]:
+    """The loss swings up and down by a large fraction of its level, with no downward trend."""
+    c, pre = train_curve(h, int(p["min_points"]))
+    x = pre.values[pre.values.size // 2:]
+    level = float(np.median(x))
+    start = head_median(pre.values, 0.05, 1, 50)
+    third = max(1, x.size // 3)
+    drop = ratio(float(np.median(x[:third]) - np.median(x[-third:])), abs(level))
+    if drop is None or drop > p["max_drop"]:
+        return []
+    k = max(3, x.size // 20)
+    sm = running_mean(x, k)[k - 1:]
+    resid = x[k - 1:] - sm
+    swing = spread(sm)
+    rel_swing = ratio(swing, abs(level))
+    noise_swing = spread(resid) / math.sqrt(k)
+    beyond_noise = ratio(swing, noise_swing, default=math.inf if swing > 0 else 0.0)
+    alt = lag1_autocorr(x - running_mean(x, 9)) if x.size >= 20 else 0.0
+    alt_swing = ratio(spread(x), abs(level))
+    slow = (rel_swing is not None and rel_swing >= p["min_swing"]
+            and beyond_noise is not None and beyond_noise >= p["noise_factor"])
+    fast = alt <= -0.5 and alt_swing is not None and alt_swing >= p["min_swing"]
+    if not (slow or fast) or swing < 0.01 * abs(start) and not fast:
+        return []
+    step = int(pre.steps[pre.values.size // 2])
+    ev = {"level": num(level), "swing": num(swing if slow else spread(x)),
+          "swing_fraction": num(rel_swing if slow else alt_swing),
+          "noise_multiple": num(beyond_noise) if beyond_noise is not None and math.isfinite(beyond_noise) else None,
+          "lag1_autocorrelation": num(alt), "second_half_from_step": step}
+    return [make(
+        "loss_oscillation",
+        f"The loss swings by {round(100 * ev['swing_fraction'])}% of its level without falling", ev,
+        "The learning rate is probably too high for this stage of training: lower it, or add a "
+        "decay schedule (step or cosine); with momentum, try lowering it too. Larger batches "
+        "also reduce the swings.",
+        step,
+    )]
+
+
+@rule("loss_plateau", "warning", "optimisation", {
+    "min_drop": (0.1, "the loss fell by less than this fraction of its start level (median of "
+                      "the first 5% of points vs. the last 10%)"),
+    "min_points": (20, "finite loss points needed to judge"),
+    "trained_start": (0.5, "with a known baseline, a loss that starts below this fraction of it "
+                           "comes from a trained model and is not judged"),
+})
+def loss_plateau(h: History, p: Mapping[str, float]) -> list[Finding]:
+    """The loss hardly moves: it is still within ~10% of where it started."""
+    c, pre = train_curve(h, int(p["min_points"]))
+    v = pre.values
+    start, end = head_median(v, 0.05, 1, 50), tail_median(v, 0.1)
+    drop = ratio(start - end, abs(start))
+    if drop is None or drop >= p["min_drop"] or drop < -p["min_drop"]:
+        return []
+    base = _baseline(h)
+    if base is not None and start < p["trained_start"] * base:
+        return []
+    ev = {"start_loss": num(start), "end_loss": num(end), "drop_fraction": num(drop),
+          "points": len(pre), "last_step": int(pre.steps[-1])}
+    return [make(
+        "loss_plateau",
+        f"The loss hardly moved: {round(100 * drop, 1)}% lower after {len(pre)} points", ev,
+        "Training is stuck. Raise the learning rate (try 3-10x, or run an LR range test with "
+        "mg.lr_find), check that the optimizer holds the model's parameters and that gradients "
+        "reach them, and check the data: labels that carry no signal also look like this.",
+        int(pre.steps[0]),
+    )]
+
+
+def _baseline(h: History) -> float | None:
+    if h.baseline is not None:
+        return h.baseline
+    if h.num_classes is not None:
+        return math.log(h.num_classes)
+    return None
