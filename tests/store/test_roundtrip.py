@@ -141,3 +141,11 @@ def test_compaction_merges_small_chunks(store_dir) -> None:
     run.finish()
     assert len(run._backend.chunk_stats(run.id)) == 1
     assert mg.open_store(store_dir).series(run.id, "x").values.tolist() == [float(i) for i in range(50)]
+
+
+def test_codec_times_precision_and_gaps() -> None:
+    t = np.array([1.7e9, 1.7e9 + 1e-6, 1.7e9 + 5000.0, 1.7e9 + 5000.25])  # a 5000 s gap
+    np.testing.assert_allclose(_codec.decode_times(_codec.encode_times(t)), t, atol=1e-6)
+    assert _codec.decode_times(_codec.encode_times(np.empty(0))).size == 0
+    dense = 1.7e9 + np.arange(1000) * 1e-3
+    assert len(_codec.encode_times(dense)) == 9 + 4 * 999  # 4 bytes a point

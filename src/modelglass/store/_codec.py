@@ -3,8 +3,9 @@
 Steps are int64. An arithmetic progression (the common case: 0, 1, 2, ...) is
 stored as its start and stride in 16 bytes; anything else as zlib-compressed
 deltas. Values are raw little-endian float64 so NaN/Inf and every bit survive.
-Wall times are int64 microseconds, delta-encoded and zlib-compressed: a tight
-training loop logs with small, repetitive deltas that compress to ~1 byte.
+Wall times are microseconds: the first as int64, then the deltas as int32
+(4 bytes a point, decoded by one cumulative sum; no inflate on the read path),
+or int64 deltas when two points are more than ~35 minutes apart.
 """
 
 from __future__ import annotations
@@ -49,11 +50,25 @@ def decode_values(blob: bytes) -> np.ndarray:
 
 def encode_times(times: np.ndarray) -> bytes:
     micros = np.round(np.asarray(times, dtype=np.float64) * 1e6).astype("<i8")
-    return zlib.compress(_delta(micros).tobytes(), _ZLIB_LEVEL)
+    if micros.size == 0:
+        return b"E"
+    deltas = np.diff(micros)
+    head = struct.pack("<q", int(micros[0]))
+    if deltas.size == 0 or (np.abs(deltas).max() < 2**31):
+        return b"4" + head + deltas.astype("<i4").tobytes()
+    return b"8" + head + deltas.tobytes()
 
 
 def decode_times(blob: bytes) -> np.ndarray:
-    micros = np.cumsum(np.frombuffer(zlib.decompress(blob), dtype="<i8"))
+    width = blob[:1]
+    if width == b"E":
+        return np.empty(0)
+    (first,) = struct.unpack("<q", blob[1:9])
+    deltas = np.frombuffer(blob[9:], dtype="<i4" if width == b"4" else "<i8")
+    micros = np.empty(deltas.size + 1, dtype=np.int64)
+    micros[0] = first
+    np.cumsum(deltas, out=micros[1:], dtype=np.int64)
+    micros[1:] += first
     return micros * 1e-6
 
 

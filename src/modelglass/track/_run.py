@@ -24,13 +24,14 @@ from ..store import ArtifactRow, EventRow, HistogramRow, MAX_CHUNK, make_chunks,
 from ..store import _codec
 from ..store._chunks import decode_chunks
 from ._histogram import DEFAULT_BINS, compute_histogram
-from ._writer import ARTIFACT, EVENT, HISTOGRAM, SCALARS, UPDATE, Writer
+from ._writer import ARTIFACT, EVENT, HISTOGRAM, UPDATE, Writer, new_column
 
 _current: contextvars.ContextVar["Run | None"] = contextvars.ContextVar(
     "modelglass_current_run", default=None
 )
 _active: "weakref.WeakSet[Run]" = weakref.WeakSet()
 _FAST_TYPES = (float, int)
+_now = time.time
 _ID_ALPHABET = "0123456789abcdefghijkmnopqrstuvwxyz"
 
 
@@ -99,6 +100,7 @@ class Run:
         )
         self._writer = Writer(self._backend, self.id, flush_interval)
         self._queue = self._writer.queue
+        self._lock = self._writer.lock
         _active.add(self)
 
     def __repr__(self) -> str:
@@ -125,14 +127,26 @@ class Run:
             step = self._step
         elif type(step) is not int:
             step = _check_step(step)
+        try:
+            for v in values.values():
+                if type(v) is not float and type(v) is not int:
+                    values = _coerce(values)
+                    break
+        except AttributeError:
+            values = _coerce(values)  # not a mapping: raises a clear TypeError
         self._step = step + 1
-        for v in values.values():
-            if type(v) not in _FAST_TYPES:
-                values = _coerce(values)
-                break
-        else:
-            values = dict(values)
-        self._queue.append((SCALARS, step, time.time(), values))
+        t = _now()
+        with self._lock:
+            columns = self._writer.columns
+            for k, v in values.items():
+                c = columns.get(k)
+                if c is None:
+                    if type(k) is not str:
+                        raise BadTypeError(f"Run.log keys must be strings. Got {k!r}.")
+                    c = columns[k] = new_column()
+                c[0].append(step)
+                c[1].append(v)
+                c[2].append(t)
 
     def log_histogram(
         self, tag: str, values: Any, step: int | None = None, bins: int = DEFAULT_BINS

@@ -1,14 +1,17 @@
 """The background writer: drains the run's queue and persists it in batches.
 
-The training thread only appends tuples to a ``collections.deque`` (atomic under
-the GIL, no lock); this thread pops them, groups scalars per tag into arrays and
-writes one transaction per flush interval.
+Scalars go column-wise into per-tag ``array.array`` buffers under a short lock:
+appending a C double allocates no Python object the garbage collector tracks,
+and the writer turns a buffer into a NumPy array without a per-value loop.
+Histograms, artifacts and events go through a ``collections.deque``. The writer
+swaps the scalar buffers, pops the queue and writes one transaction per flush.
 """
 
 from __future__ import annotations
 
 import collections
 import logging
+from array import array
 import threading
 import time
 from typing import Any
@@ -19,7 +22,12 @@ from ..store import Backend, WriteBatch, make_chunks
 
 log = logging.getLogger("modelglass")
 
-SCALARS, HISTOGRAM, ARTIFACT, EVENT, UPDATE = range(5)
+HISTOGRAM, ARTIFACT, EVENT, UPDATE = range(4)
+
+
+def new_column() -> list[array]:
+    """Steps, values and wall times of one tag since the last flush."""
+    return [array("q"), array("d"), array("d")]
 
 
 class Writer:
@@ -30,6 +38,8 @@ class Writer:
         self.run_id = run_id
         self.interval = interval
         self.queue: collections.deque[tuple[Any, ...]] = collections.deque()
+        self.lock = threading.Lock()  # guards ``columns``
+        self.columns: dict[str, list[array]] = {}
         self._seq: dict[str, int] = {}
         self._drain_lock = threading.Lock()
         self._wake = threading.Event()
@@ -57,31 +67,35 @@ class Writer:
             q = self.queue
             n = len(q)
             items = [q.popleft() for _ in range(n)]
-            batch = self._build(items)
+            with self.lock:
+                columns, self.columns = self.columns, {}
+            batch = self._build(items, columns)
             batch.run_updates.setdefault(self.run_id, {})["heartbeat"] = time.time()
             try:
                 self.backend.write(batch)
             except BaseException:
-                # Put the items back at the front so that nothing logged is lost.
+                # Put everything back so that nothing logged is lost.
                 q.extendleft(reversed(items))
+                self._restore(columns)
                 raise
-            return n
+            return n + sum(len(c[0]) for c in columns.values())
 
-    def _build(self, items: list[tuple[Any, ...]]) -> WriteBatch:
+    def _restore(self, columns: dict[str, list[array]]) -> None:
+        with self.lock:
+            newer, self.columns = self.columns, columns
+            for tag, col in newer.items():
+                old = columns.get(tag)
+                if old is None:
+                    columns[tag] = col
+                else:
+                    for a, b in zip(old, col):
+                        a.extend(b)
+
+    def _build(self, items: list[tuple[Any, ...]], columns: dict[str, list[array]]) -> WriteBatch:
         batch = WriteBatch()
-        cols: dict[str, tuple[list[int], list[float], list[float]]] = {}
         for item in items:
             kind = item[0]
-            if kind == SCALARS:
-                _, step, t, values = item
-                for k, v in values.items():
-                    c = cols.get(k)
-                    if c is None:
-                        c = cols[k] = ([], [], [])
-                    c[0].append(step)
-                    c[1].append(v)
-                    c[2].append(t)
-            elif kind == HISTOGRAM:
+            if kind == HISTOGRAM:
                 batch.histograms.append(item[1])
             elif kind == ARTIFACT:
                 batch.artifacts.append(item[1])
@@ -89,13 +103,15 @@ class Writer:
                 batch.events.append(item[1])
             elif kind == UPDATE:
                 batch.run_updates.setdefault(self.run_id, {}).update(item[1])
-        for tag, (steps, values, times) in cols.items():
+        for tag, (steps, values, times) in columns.items():
+            if not steps:
+                continue
             seq = self._seq.get(tag, 0)
             rows = make_chunks(
                 self.run_id, tag, seq,
-                np.array(steps, dtype=np.int64),
-                np.array(values, dtype=np.float64),
-                np.array(times, dtype=np.float64),
+                np.frombuffer(steps, dtype=np.int64),
+                np.frombuffer(values, dtype=np.float64),
+                np.frombuffer(times, dtype=np.float64),
             )
             self._seq[tag] = seq + len(rows)
             batch.chunks.extend(rows)
