@@ -38,6 +38,9 @@ class SqlBackend:
     def _ddl(self, sql: str) -> str:
         return sql
 
+    def _migration_lock(self, cur: Any) -> None:
+        """Serialise migrations between processes (SQLite's BEGIN IMMEDIATE already does)."""
+
     def _q(self, sql: str) -> str:
         return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
 
@@ -58,6 +61,7 @@ class SqlBackend:
     # -- schema ----------------------------------------------------------------
     def _migrate(self) -> None:
         def step(cur: Any) -> None:
+            self._migration_lock(cur)
             cur.execute(self._ddl(MIGRATIONS[0][0]))
             cur.execute(self._q("SELECT value FROM mg_meta WHERE key = ?"), ("schema_version",))
             row = cur.fetchone()
