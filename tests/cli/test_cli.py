@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import modelglass as mg
-from helpers import PYTHON, python_env
+from helpers import PYTHON, plotly_array, python_env
 from modelglass.cli import main
 
 
@@ -99,3 +99,20 @@ def test_bad_input_exit_2_one_line(filled, tmp_path, argv, fragment) -> None:
     assert proc.returncode == 2, proc.stderr
     assert fragment in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_report_keeps_a_spike_of_a_long_series(store_dir, tmp_path) -> None:
+    import re
+
+    with mg.init("long", store=store_dir) as run:
+        for i in range(50_000):
+            run.log({"loss": 1000.0 if i == 31_337 else 1.0})
+    out = tmp_path / "r.html"
+    assert main(["report", run.id, "--store", str(store_dir), "-o", str(out)]) == 0
+    html = out.read_text()
+    import json
+
+    traces = json.loads(re.search(r'Plotly.newPlot\(\s*"fig\d+",\s*(\[.*?\])\s*,\s*\{', html, re.S).group(1))
+    (trace,) = traces
+    ys = plotly_array(trace["y"])
+    assert len(ys) <= 2000 and ys.max() == 1000.0

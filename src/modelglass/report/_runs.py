@@ -10,6 +10,7 @@ import numpy as np
 
 from ..store import Reader, RunInfo, open_store
 from ..viz import Curve, curves_data, draw_curves
+from ..viz._downsample import minmax_index
 from ._html import Page, esc, p, table
 
 MAX_POINTS = 2000
@@ -54,32 +55,13 @@ def _build(reader: Reader, infos: Sequence[RunInfo]) -> Page:
         for info in infos:
             if tag in reader.tags(info.id):
                 s = reader.series(info.id, tag)
-                steps, values = thin(s.steps, s.values, MAX_POINTS)
-                curves.append(Curve(info.name, steps, values))
+                keep = minmax_index(s.values, MAX_POINTS).index
+                curves.append(Curve(info.name, s.steps[keep], s.values[keep]))
         fig = draw_curves(curves_data(tag, curves))
         charts.append(f"<div data-tag='{esc(tag)}'>{page.figure_html(fig)}</div>")
     page.section("Series", p("One chart per series; every run that logged it is overlaid."),
                  f"<div class='grid'>{''.join(charts)}</div>")
     return page
-
-
-def thin(steps: np.ndarray, values: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
-    """Keep each bucket's min and max (in step order) so spikes survive downsampling."""
-    n = len(steps)
-    if n <= max_points:
-        return steps, values
-    buckets = max_points // 2
-    edges = np.linspace(0, n, buckets + 1).astype(int)
-    v = np.where(np.isnan(values), np.inf, values)
-    keep = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        if hi <= lo:
-            continue
-        seg = v[lo:hi]
-        a, b = lo + int(np.argmin(seg)), lo + int(np.argmax(np.where(np.isinf(seg), -np.inf, seg)))
-        keep.extend(sorted({a, b}))
-    idx = np.array(keep)
-    return steps[idx], values[idx]
 
 
 def _kv(d: dict) -> str:
