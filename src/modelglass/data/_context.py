@@ -1,0 +1,214 @@
+"""What every check reads: the frames, the target, the task and cached per-column arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..core import BadInputError
+
+#: Columns with at most this many distinct values in an integer target make it a classification.
+MAX_CLASSES_INFERRED = 20
+_MISSING_HASH = np.uint64(0x9E3779B97F4A7C15)
+_MIX = np.uint64(0x100000001B3)
+_NUMERIC_OBJECT = {"integer", "floating", "mixed-integer-float", "decimal"}
+
+
+def column_kind(series: Any) -> str:
+    """``numeric``, ``categorical`` or ``datetime`` for one column (bool counts as categorical)."""
+    import pandas as pd
+
+    dt = series.dtype
+    if pd.api.types.is_bool_dtype(dt):
+        return "categorical"
+    if pd.api.types.is_numeric_dtype(dt):
+        return "numeric"
+    if pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt):
+        return "datetime"
+    if dt == object and pd.api.types.infer_dtype(series, skipna=True) in _NUMERIC_OBJECT:
+        return "numeric"
+    return "categorical"
+
+
+def infer_task(y: Any) -> str:
+    """``classification`` for labels (strings, bools, few integers), else ``regression``."""
+    import pandas as pd
+
+    if column_kind(y) != "numeric":
+        return "classification"
+    values = pd.to_numeric(y, errors="coerce").dropna().to_numpy(dtype=float)
+    if len(values) and np.all(values == np.round(values)):
+        if len(np.unique(values)) <= MAX_CLASSES_INFERRED:
+            return "classification"
+    return "regression"
+
+
+@dataclass
+class DataContext:
+    """The inputs of every check, with per-column results computed once and shared.
+
+    Row positions are 0-based positions in ``train`` (or ``test``), never index labels.
+    """
+
+    train: Any
+    test: Any = None
+    target: str | None = None
+    task: str | None = None
+    pred_probs: Any = None
+    seed: int = 0
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.target is not None and self.target not in self.train.columns:
+            cols = ", ".join(repr(c) for c in list(self.train.columns)[:10])
+            raise BadInputError(
+                f"Target column {self.target!r} is not in train. Its columns are: {cols}"
+                + (" ..." if self.train.shape[1] > 10 else "")
+            )
+        if self.task is not None and self.task not in ("classification", "regression"):
+            raise BadInputError(
+                f"task must be 'classification' or 'regression'. Got {self.task!r}."
+            )
+        if self.target is None:
+            if self.task is not None:
+                raise BadInputError("task was given without a target. Pass target=<column>.")
+            return
+        y = self.train[self.target]
+        if int(y.notna().sum()) == 0:
+            raise BadInputError(f"Target column {self.target!r} has no values (all missing).")
+        if self.task is None:
+            self.task = infer_task(y)
+        elif self.task == "regression" and column_kind(y) != "numeric":
+            raise BadInputError(
+                f"task='regression' needs a numeric target; column {self.target!r} holds text. "
+                "Use task='classification'."
+            )
+
+    # ----- columns -------------------------------------------------------------------
+    @property
+    def features(self) -> list[str]:
+        """Train columns other than the target."""
+        return [c for c in self.train.columns if c != self.target]
+
+    def frame(self, side: str = "train") -> Any:
+        return self.train if side == "train" else self.test
+
+    def kind(self, col: str) -> str:
+        key = ("kind", col)
+        if key not in self._cache:
+            self._cache[key] = column_kind(self.train[col])
+        return self._cache[key]
+
+    def numeric_features(self) -> list[str]:
+        return [c for c in self.features if self.kind(c) == "numeric"]
+
+    def categorical_features(self) -> list[str]:
+        return [c for c in self.features if self.kind(c) == "categorical"]
+
+    def numeric(self, col: str, side: str = "train") -> np.ndarray:
+        """The column as float64, missing values as NaN."""
+        key = ("num", col, side)
+        if key not in self._cache:
+            import pandas as pd
+
+            s = self.frame(side)[col]
+            if isinstance(s.dtype, np.dtype) and s.dtype.kind in "fiu":
+                arr = s.to_numpy(dtype=np.float64, copy=False)
+            else:
+                arr = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+            self._cache[key] = arr
+        return self._cache[key]
+
+    def codes(self, col: str, side: str = "train") -> tuple[np.ndarray, Any]:
+        """``pandas.factorize`` of the column: (codes with -1 for missing, unique values)."""
+        key = ("codes", col, side)
+        if key not in self._cache:
+            import pandas as pd
+
+            self._cache[key] = pd.factorize(self.frame(side)[col], use_na_sentinel=True)
+        return self._cache[key]
+
+    def missing(self, col: str, side: str = "train") -> np.ndarray:
+        """True where a value is NaN/None/NA, or an empty or blank string."""
+        key = ("missing", col, side)
+        if key not in self._cache:
+            s = self.frame(side)[col]
+            if self.kind(col) == "numeric" and s.dtype != object:
+                mask = np.isnan(self.numeric(col, side))
+            elif self.kind(col) == "datetime":
+                mask = s.isna().to_numpy()
+            else:
+                codes, uniques = self.codes(col, side)
+                blank = _blank(uniques)
+                mask = codes < 0
+                if blank.any():
+                    mask = mask | np.append(blank, False)[codes]
+            self._cache[key] = mask
+        return self._cache[key]
+
+    # ----- target --------------------------------------------------------------------
+    def labels(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Classification labels: (row positions with a label, codes 0..K-1, class values)."""
+        key = ("labels",)
+        if key not in self._cache:
+            import pandas as pd
+
+            codes, classes = pd.factorize(self.train[self.target], sort=True, use_na_sentinel=True)
+            rows = np.flatnonzero(codes >= 0)
+            self._cache[key] = (rows, codes[rows].astype(np.int64), np.asarray(classes))
+        return self._cache[key]
+
+    def y_numeric(self) -> tuple[np.ndarray, np.ndarray]:
+        """Regression target: (row positions with a finite value, values)."""
+        y = self.numeric(self.target)
+        rows = np.flatnonzero(np.isfinite(y))
+        return rows, y[rows]
+
+    # ----- row hashes ----------------------------------------------------------------
+    def column_hash(self, col: str, side: str = "train", decimals: int | None = None) -> np.ndarray:
+        """A uint64 per row for one column; ``decimals`` rounds numbers and folds case/blanks."""
+        key = ("hash", col, side, decimals)
+        if key not in self._cache:
+            import pandas as pd
+
+            if self.kind(col) == "numeric":
+                x = self.numeric(col, side).copy()
+                if decimals is not None:
+                    x = np.round(x, decimals)
+                x[x == 0] = 0.0  # -0.0 and 0.0 are the same value
+                nan = np.isnan(x)
+                h = pd.util.hash_array(x)
+                h[nan] = _MISSING_HASH
+            else:
+                codes, uniques = self.codes(col, side)
+                text = pd.Series(np.asarray(uniques, dtype=object)).astype(str)
+                if decimals is not None:
+                    text = text.str.split().str.join(" ").str.lower()
+                vals = text.to_numpy(dtype=object)
+                hu = pd.util.hash_array(vals) if len(vals) else np.zeros(0, np.uint64)
+                h = np.append(hu, _MISSING_HASH)[codes]
+            self._cache[key] = h
+        return self._cache[key]
+
+    def row_hash(self, columns: list[str], side: str = "train", decimals: int | None = None) -> np.ndarray:
+        """A uint64 per row combining ``columns``; equal rows get equal hashes."""
+        key = ("rowhash", tuple(columns), side, decimals)
+        if key not in self._cache:
+            n = len(self.frame(side))
+            h = np.zeros(n, dtype=np.uint64)
+            with np.errstate(over="ignore"):
+                for col in columns:
+                    h = (h * _MIX) ^ self.column_hash(col, side, decimals)
+                    h = h ^ (h >> np.uint64(29))
+            self._cache[key] = h
+        return self._cache[key]
+
+
+def _blank(uniques: Any) -> np.ndarray:
+    """True for the distinct values that are empty or whitespace-only strings."""
+    import pandas as pd
+
+    s = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    return s.str.strip().eq("").fillna(False).to_numpy(dtype=bool)

@@ -1,0 +1,85 @@
+"""Two-sample statistics for drift between a training and a test column (NumPy only)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+_EPS = 1e-4  # floor of a bin's share in PSI, so an empty bin does not give infinity
+
+
+def ks_test(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Two-sample Kolmogorov-Smirnov statistic D and its asymptotic p-value."""
+    n, m = len(a), len(b)
+    if n == 0 or m == 0:
+        return 0.0, 1.0
+    a, b = np.sort(a), np.sort(b)
+    grid = np.concatenate([a, b])
+    d = float(np.max(np.abs(np.searchsorted(a, grid, "right") / n - np.searchsorted(b, grid, "right") / m)))
+    lam = (math.sqrt(n * m / (n + m)) + 0.12 + 0.11 / math.sqrt(n * m / (n + m))) * d
+    return d, _kolmogorov_sf(lam)
+
+
+def _kolmogorov_sf(lam: float) -> float:
+    if lam < 0.2:
+        return 1.0
+    j = np.arange(1, 101)
+    s = 2 * np.sum((-1.0) ** (j - 1) * np.exp(-2 * (j**2) * lam * lam))
+    return float(min(max(s, 0.0), 1.0))
+
+
+def wasserstein(a: np.ndarray, b: np.ndarray) -> float:
+    """1-D Wasserstein (earth mover's) distance between two samples."""
+    if len(a) == 0 or len(b) == 0:
+        return 0.0
+    a, b = np.sort(a), np.sort(b)
+    grid = np.sort(np.concatenate([a, b]))
+    widths = np.diff(grid)
+    fa = np.searchsorted(a, grid[:-1], "right") / len(a)
+    fb = np.searchsorted(b, grid[:-1], "right") / len(b)
+    return float(np.sum(np.abs(fa - fb) * widths))
+
+
+def psi(p: np.ndarray, q: np.ndarray) -> float:
+    """Population stability index between two share vectors (train ``p``, test ``q``)."""
+    p = np.maximum(p, _EPS)
+    q = np.maximum(q, _EPS)
+    return float(np.sum((q - p) * np.log(q / p)))
+
+
+def numeric_psi(a: np.ndarray, b: np.ndarray, bins: int = 10) -> float:
+    """PSI over ``bins`` quantile bins of the training sample ``a``."""
+    if len(a) == 0 or len(b) == 0:
+        return 0.0
+    edges = np.unique(np.quantile(a, np.linspace(0, 1, bins + 1)[1:-1]))
+    ca = np.bincount(np.searchsorted(edges, a, "right"), minlength=len(edges) + 1)
+    cb = np.bincount(np.searchsorted(edges, b, "right"), minlength=len(edges) + 1)
+    return psi(ca / ca.sum(), cb / cb.sum())
+
+
+def js_distance(p: np.ndarray, q: np.ndarray) -> float:
+    """Jensen-Shannon distance (base 2, between 0 and 1) of two share vectors."""
+    m = 0.5 * (p + q)
+
+    def kl(x: np.ndarray) -> float:
+        nz = x > 0
+        return float(np.sum(x[nz] * np.log2(x[nz] / m[nz])))
+
+    return float(math.sqrt(max(0.5 * kl(p) + 0.5 * kl(q), 0.0)))
+
+
+def chi2_homogeneity(ca: np.ndarray, cb: np.ndarray) -> tuple[float, float]:
+    """Chi-square test that two count vectors come from one distribution: (statistic, p-value).
+
+    The p-value uses the Wilson-Hilferty normal approximation of the chi-square tail.
+    """
+    table = np.vstack([ca, cb]).astype(float)
+    table = table[:, table.sum(axis=0) > 0]
+    if table.shape[1] < 2 or table.sum(axis=1).min() == 0:
+        return 0.0, 1.0
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
+    stat = float(np.sum((table - expected) ** 2 / expected))
+    dof = table.shape[1] - 1
+    z = ((stat / dof) ** (1 / 3) - (1 - 2 / (9 * dof))) / math.sqrt(2 / (9 * dof))
+    return stat, float(0.5 * math.erfc(z / math.sqrt(2)))

@@ -1,0 +1,108 @@
+"""Per-column summaries and the compact tables behind the figures (all JSON-able)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._context import DataContext
+
+HIST_BINS = 30
+TOP_CATEGORIES = 20
+MISSING_ROW_BUCKETS = 100
+MAX_CORR_COLUMNS = 40
+CORR_SAMPLE = 100_000
+
+
+def column_summaries(ctx: DataContext) -> dict[str, dict[str, Any]]:
+    """Type, missing/unique counts, numbers or top categories, and a histogram per train column.
+
+    Histograms share their edges between train and test (``train``/``test`` counts); the
+    edges span the 0.1%-99.9% range of train and values beyond it fall in the end bins.
+    """
+    return {col: _summary(ctx, col) for col in ctx.train.columns}
+
+
+def _summary(ctx: DataContext, col: str) -> dict[str, Any]:
+    kind = ctx.kind(col)
+    codes, uniques = ctx.codes(col) if kind != "numeric" else (None, None)
+    s: dict[str, Any] = {
+        "kind": kind,
+        "dtype": str(ctx.train[col].dtype),
+        "role": "target" if col == ctx.target else "feature",
+        "n_missing": int(ctx.missing(col).sum()),
+    }
+    has_test = ctx.test is not None and col in ctx.test.columns
+    if kind == "numeric":
+        x = ctx.numeric(col)
+        fin = x[np.isfinite(x)]
+        s["n_unique"] = int(len(np.unique(fin))) if len(fin) <= 2_000_000 else None
+        s["n_inf"] = int(np.isinf(x).sum())
+        if len(fin):
+            s.update(min=float(fin.min()), max=float(fin.max()), mean=float(fin.mean()), std=float(fin.std()))
+            lo, hi = np.quantile(fin, [0.001, 0.999])
+            if hi <= lo:
+                lo, hi = float(fin.min()) - 0.5, float(fin.max()) + 0.5
+            edges = np.linspace(lo, hi, HIST_BINS + 1)
+            hist = {"edges": edges.tolist(), "train": _counts(fin, edges).tolist(), "test": None}
+            if has_test:
+                t = ctx.numeric(col, "test")
+                hist["test"] = _counts(t[np.isfinite(t)], edges).tolist()
+            s["histogram"] = hist
+        else:
+            s.update(min=None, max=None, mean=None, std=None, histogram=None)
+    else:
+        s["n_unique"] = int(len(uniques))
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        top = np.argsort(-counts, kind="stable")[:TOP_CATEGORIES]
+        values = [str(uniques[i]) for i in top]
+        cat = {"values": values, "train": counts[top].tolist(),
+               "other_train": int(counts.sum() - counts[top].sum()), "test": None}
+        if has_test:
+            tv = ctx.test[col].astype(object).astype(str).where(ctx.test[col].notna())
+            tc = tv.value_counts()
+            cat["test"] = [int(tc.get(v, 0)) for v in values]
+            cat["other_test"] = int(tc.sum() - sum(cat["test"]))
+        s["top"] = cat
+    return s
+
+
+def _counts(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    idx = np.clip(np.searchsorted(edges, x, "right") - 1, 0, len(edges) - 2)
+    return np.bincount(idx, minlength=len(edges) - 1)
+
+
+def missing_matrix(ctx: DataContext) -> dict[str, Any]:
+    """Missing share per (block of consecutive rows, column): at most 100 row blocks."""
+    n = len(ctx.train)
+    cols = list(ctx.train.columns)
+    buckets = min(MISSING_ROW_BUCKETS, n)
+    edges = np.linspace(0, n, buckets + 1).astype(np.int64)
+    which = np.searchsorted(edges, np.arange(n), "right") - 1
+    sizes = np.bincount(which, minlength=buckets)
+    frac = [(np.bincount(which, weights=ctx.missing(c), minlength=buckets) / np.maximum(sizes, 1)).tolist()
+            for c in cols]
+    return {"columns": cols, "row_edges": edges.tolist(), "fraction": frac}
+
+
+def correlations(ctx: DataContext) -> dict[str, Any]:
+    """Pearson correlations between numeric columns (target included when numeric or binary)."""
+    import pandas as pd
+
+    cols = [c for c in ctx.train.columns if ctx.kind(c) == "numeric"][:MAX_CORR_COLUMNS]
+    n = len(ctx.train)
+    pick = np.arange(n) if n <= CORR_SAMPLE else np.sort(
+        np.random.default_rng(ctx.seed).choice(n, CORR_SAMPLE, replace=False))
+    data = {c: ctx.numeric(c)[pick] for c in cols}
+    if ctx.target is not None and ctx.target not in data and ctx.task == "classification":
+        rows, labels, classes = ctx.labels()
+        if len(classes) == 2:
+            y = np.full(n, np.nan)
+            y[rows] = labels
+            data[ctx.target] = y[pick]
+    if not data:
+        return {"columns": [], "matrix": []}
+    frame = pd.DataFrame(data).replace([np.inf, -np.inf], np.nan)
+    m = frame.corr().to_numpy()
+    return {"columns": list(data), "matrix": np.where(np.isfinite(m), m, 0.0).round(4).tolist()}
