@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -51,6 +52,7 @@ def create_app(store: Any = None, token: str | None = None) -> Any:
 
     reader = store if isinstance(store, Reader) else open_store(store)
     hide = reader.location
+    cache = _series.SeriesCache()
 
     def check_token(request: fastapi.Request) -> None:
         if token is None:
@@ -74,7 +76,7 @@ def create_app(store: Any = None, token: str | None = None) -> Any:
         return JSONResponse({"detail": msg}, status_code=status)
 
     def call(handler: Callable[[Any, Mapping[str, Any]], Any], **params: Any) -> Any:
-        return handler(reader, {k: v for k, v in params.items() if v is not None})
+        return _json(handler(reader, {k: v for k, v in params.items() if v is not None}))
 
     Q = fastapi.Query
 
@@ -101,11 +103,13 @@ def create_app(store: Any = None, token: str | None = None) -> Any:
     @api.get("/scalars")
     def scalars(tag: str, runs: str = Q("", description="comma-separated run ids"),
                 start: int | None = None, end: int | None = None,
-                max_points: int | None = Q(None, ge=4, le=_series.MAX_POINTS_LIMIT),
-                x: str = Q("step", pattern="^(step|time|relative)$")) -> Any:
+                max_points: int | None = Q(None, ge=6, le=_series.MAX_POINTS_LIMIT),
+                x: str = Q("step", pattern="^(step|time|relative)$"),
+                encoding: str = Q("json", pattern="^(json|b64)$")) -> Any:
         """One tag for each selected run, downsampled keeping every bucket's min and max."""
-        return call(_series.scalars, tag=tag, runs=runs, start=start, end=end,
-                    max_points=max_points, x=x)
+        params = {"tag": tag, "runs": runs, "start": start, "end": end,
+                  "max_points": max_points, "x": x, "encoding": encoding}
+        return _json(_series.scalars(reader, {k: v for k, v in params.items() if v is not None}, cache))
 
     @api.get("/runs/{run_id}/histograms")
     def histograms(run_id: str, tag: str | None = None, bins: int | None = Q(None, ge=4, le=512)) -> Any:
@@ -155,6 +159,14 @@ def create_app(store: Any = None, token: str | None = None) -> Any:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.state.reader = reader
     return app
+
+
+def _json(obj: Any) -> Any:
+    """The handlers already return plain JSON values: encode once, skip FastAPI's walk."""
+    from starlette.responses import Response
+
+    return Response(json.dumps(obj, separators=(",", ":"), allow_nan=False),
+                    media_type="application/json")
 
 
 def is_loopback(host: str) -> bool:

@@ -144,9 +144,10 @@ def _dimensions(keys: list[str], configs: list[dict[str, Any]], metric_keys: lis
     dims = []
     for k in keys:
         vals = [c.get(k) for c in configs]
-        nums = [finite_or_none(v) if not isinstance(v, bool) else None for v in vals]
-        if all(n is not None for n in nums):
-            dims.append({"label": k, "kind": "config", "values": nums})
+        present = [v for v in vals if v is not None]
+        if present and all(_is_number(v) for v in present):
+            dims.append({"label": k, "kind": "config",
+                         "values": [None if v is None else finite_or_none(v) for v in vals]})
         else:
             labels = sorted({repr(v) if not isinstance(v, str) else v for v in vals})
             index = [labels.index(repr(v) if not isinstance(v, str) else v) for v in vals]
@@ -154,6 +155,10 @@ def _dimensions(keys: list[str], configs: list[dict[str, Any]], metric_keys: lis
     for m in metric_keys:
         dims.append({"label": m, "kind": "metric", "values": [f.get(m) for f in finals]})
     return dims
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def studies(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:

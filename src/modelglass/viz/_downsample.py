@@ -16,6 +16,7 @@ import numpy as np
 from ..core import BadInputError
 
 DEFAULT_MAX_POINTS = 2000
+MIN_POINTS = 6
 
 
 @dataclass(frozen=True)
@@ -47,34 +48,42 @@ def minmax_index(values: np.ndarray, max_points: int = DEFAULT_MAX_POINTS) -> Do
 
     Args:
         values: The series values, in logged order.
-        max_points: Upper bound on the number of kept points (at least 4).
+        max_points: Upper bound on the number of kept points (at least 6).
 
     Returns:
         The kept positions and counts of non-finite values.
     """
-    if max_points < 4:
-        raise BadInputError(f"max_points must be at least 4. Got {max_points!r}.")
+    if max_points < MIN_POINTS:
+        raise BadInputError(f"max_points must be at least {MIN_POINTS}. Got {max_points!r}.")
     y = np.asarray(values, dtype=np.float64)
     n = int(y.size)
-    finite = np.isfinite(y)
-    bad = n - int(np.count_nonzero(finite))
-    first_bad = None if bad == 0 else int(np.argmin(finite))
+    finite = None
+    bad, first_bad = 0, None
+    # One cheap pass decides: a finite sum means every value is finite.
+    if n and not np.isfinite(y.sum()):
+        finite = np.isfinite(y)
+        bad = n - int(np.count_nonzero(finite))
+        first_bad = None if bad == 0 else int(np.argmin(finite))
     if n <= max_points:
         return Downsampled(np.arange(n, dtype=np.int64), n, bad, first_bad)
-    buckets = (max_points - 2) // 2
-    width = -(-n // buckets)  # ceil
-    pad = buckets * width - n
-    lo_src = np.where(finite, y, np.inf)
-    hi_src = np.where(finite, y, -np.inf)
-    if pad:
-        lo_src = np.concatenate([lo_src, np.full(pad, np.inf)])
-        hi_src = np.concatenate([hi_src, np.full(pad, -np.inf)])
+    # first + last + two per bucket + two for the short tail bucket <= max_points
+    buckets = (max_points - 4) // 2
+    width = n // buckets
+    body = buckets * width
+    if bad:  # NaN/Inf never win a bucket unless the bucket holds nothing else
+        lo_src, hi_src = np.where(finite, y, np.inf), np.where(finite, y, -np.inf)
+    else:
+        lo_src = hi_src = y
     offsets = np.arange(buckets, dtype=np.int64) * width
-    lo = offsets + np.argmin(lo_src.reshape(buckets, width), axis=1)
-    hi = offsets + np.argmax(hi_src.reshape(buckets, width), axis=1)
-    keep = np.concatenate([[0, n - 1], lo, hi])
-    keep = keep[keep < n]
-    return Downsampled(np.unique(keep), n, bad, first_bad)
+    parts = [
+        np.array([0, n - 1], dtype=np.int64),
+        offsets + np.argmin(lo_src[:body].reshape(buckets, width), axis=1),
+        offsets + np.argmax(hi_src[:body].reshape(buckets, width), axis=1),
+    ]
+    if body < n:  # the tail bucket: fewer than `buckets` points
+        parts.append(np.array([body + int(np.argmin(lo_src[body:])),
+                               body + int(np.argmax(hi_src[body:]))], dtype=np.int64))
+    return Downsampled(np.unique(np.concatenate(parts)), n, bad, first_bad)
 
 
 def downsample(

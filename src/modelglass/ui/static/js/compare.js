@@ -1,4 +1,5 @@
 // Compare: config differences between the selected runs, and parallel coordinates of
+import { plot } from "./plot.js";
 // config values against final metrics.
 import { api } from "./api.js";
 import { empty, esc, fmt, h } from "./dom.js";
@@ -29,11 +30,11 @@ export async function renderCompare(root, stale) {
   const div = h("div", { class: "chart-wide" });
   root.append(h("h3", {}, "Config against final metrics"), h("div", { class: "card" }, div));
   const color = c.dimensions.find((d) => d.kind === "metric");
-  Plotly.react(div, [{ type: "parcoords",
+  plot(div, [{ type: "parcoords",
     line: color ? { color: color.values.map((v) => v ?? NaN), colorscale: "Viridis", showscale: true } : {},
     dimensions: dims.map((d) => ({ label: esc(d.label), values: d.values.map((v) => v ?? NaN),
       ...(d.ticktext ? { tickvals: d.ticktext.map((_, i) => i), ticktext: d.ticktext.map(esc) } : {}) })) }],
-  { margin: { l: 60, r: 60, t: 50, b: 20 } }, { responsive: true, displaylogo: false });
+  { margin: { l: 60, r: 60, t: 50, b: 20 } });
 }
 
 function bestIndex(metric, values) {

@@ -1,4 +1,5 @@
 // The data report stored with a run: findings, per-column summaries and distributions.
+import { plot } from "./plot.js";
 import { api } from "./api.js";
 import { empty, esc, evidenceText, fmt, h } from "./dom.js";
 import { currentRun, runPicker } from "./pick.js";
@@ -37,8 +38,8 @@ function columnCard(c) {
   if (traces.length) {
     const div = h("div", { class: "chart" });
     card.append(div);
-    requestAnimationFrame(() => Plotly.react(div, traces, { barmode: "overlay", margin: { l: 44, r: 8, t: 8, b: 36 },
-      showlegend: traces.length > 1, legend: { orientation: "h" } }, { responsive: true, displaylogo: false }));
+    requestAnimationFrame(() => plot(div, traces, { barmode: "overlay", margin: { l: 44, r: 8, t: 8, b: 36 },
+      showlegend: traces.length > 1, legend: { orientation: "h" } }));
   }
   return card;
 }

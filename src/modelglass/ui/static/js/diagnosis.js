@@ -1,4 +1,5 @@
 // The diagnosis: findings worst first; clicking one draws its series with the step marked.
+import { plot } from "./plot.js";
 import { api } from "./api.js";
 import { clear, empty, esc, evidenceText, fmt, h } from "./dom.js";
 import { currentRun, runPicker } from "./pick.js";
@@ -45,7 +46,7 @@ export async function renderDiagnosis(root, stale) {
     if (!s) { div.replaceWith(empty(`No series ${tag}.`)); return; }
     const shapes = f.step !== null ? [{ type: "line", xref: "x", yref: "paper", x0: f.step, x1: f.step, y0: 0, y1: 1, line: { color: "#c62828", width: 2, dash: "dash" } }] : [];
     const annotations = f.step !== null ? [{ x: f.step, y: 1, xref: "x", yref: "paper", text: esc(f.code), showarrow: false, yanchor: "bottom", font: { color: "#c62828" } }] : [];
-    Plotly.react(div, [{ type: "scatter", mode: "lines", x: s.steps, y: s.values, name: esc(tag), line: { color: "#2f6fde" } }],
+    plot(div, [{ type: "scatter", mode: "lines", x: s.steps, y: s.values, name: esc(tag), line: { color: "#2f6fde" } }],
       { margin: { l: 56, r: 12, t: 24, b: 40 }, xaxis: { title: { text: "step" } }, shapes, annotations },
       { responsive: true, displaylogo: false });
   }

@@ -1,4 +1,5 @@
 // Histograms over time: a step x value heatmap and a ridgeline of a few steps.
+import { plot } from "./plot.js";
 import { api } from "./api.js";
 import { empty, esc, h } from "./dom.js";
 import { go, state } from "./state.js";
@@ -27,7 +28,7 @@ export async function renderHistograms(root, stale) {
   const bad = m.nonfinite.reduce((a, b) => a + b, 0);
   if (bad) root.append(h("p", { class: "note bad" }, `${bad} NaN/Inf values were counted and left out of the picture.`));
   const z = m.centers.map((_, j) => m.steps.map((_, i) => m.share[i][j]));
-  Plotly.react(heat, [{ type: "heatmap", x: m.steps, y: m.centers, z, colorscale: "Viridis",
+  plot(heat, [{ type: "heatmap", x: m.steps, y: m.centers, z, colorscale: "Viridis",
     colorbar: { title: { text: "share" } }, hovertemplate: "step %{x}<br>value %{y:.4g}<br>share %{z:.3f}<extra></extra>" }],
   { title: { text: esc(m.tag) }, margin: { l: 64, r: 10, t: 40, b: 44 }, xaxis: { title: { text: "step" } }, yaxis: { title: { text: "value" } } },
   { responsive: true, displaylogo: false });
@@ -38,7 +39,7 @@ export async function renderHistograms(root, stale) {
     return { type: "scatter", mode: "lines", x: [m.centers[0], ...m.centers, m.centers.at(-1)], y: [k, ...row, k],
       fill: "toself", name: `step ${step}`, line: { width: 1 }, hovertemplate: `step ${step}<br>value %{x:.4g}<extra></extra>` };
   });
-  Plotly.react(ridge, traces, { title: { text: "selected steps (later ones higher)" }, showlegend: false,
+  plot(ridge, traces, { title: { text: "selected steps (later ones higher)" }, showlegend: false,
     margin: { l: 64, r: 10, t: 40, b: 44 }, xaxis: { title: { text: "value" } },
     yaxis: { tickvals: m.ridge_steps.map((_, k) => k), ticktext: m.ridge_steps.map((s) => `step ${s}`) } },
   { responsive: true, displaylogo: false });

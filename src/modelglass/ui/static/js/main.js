@@ -43,7 +43,8 @@ async function route() {
   const view = clear(document.getElementById("view"));
   view.dataset.view = state.view;
   try {
-    if (!state.runs.length) state.runs = (await api("runs")).runs;
+    // The chart views need only the selected ids; the others list runs by name.
+    if (!state.runs.length && !["runs", "scalars", "compare", "studies"].includes(state.view)) state.runs = (await api("runs")).runs;
     if (mine !== generation) return;
     await VIEWS[state.view][1](view, () => mine !== generation);
   } catch (err) {

@@ -1,4 +1,5 @@
 // The model: the stored inspection as a module table, a parameter treemap and the graph.
+import { plot } from "./plot.js";
 import { api } from "./api.js";
 import { empty, esc, fmt, h, evidenceText } from "./dom.js";
 import { currentRun, runPicker } from "./pick.js";
@@ -23,9 +24,9 @@ export async function renderModel(root, stale) {
     h("div", { class: "card" }, h("h3", {}, "Graph"), m.graph.nodes.length ? graph : empty("No graph was stored."))));
   root.append(h("h3", {}, "Modules"), h("div", { class: "scroll" }, layerTable(m.layers)));
   if (m.tree.ids.length > 1) {
-    Plotly.react(tree, [{ type: "treemap", ids: m.tree.ids, labels: m.tree.labels.map(esc), parents: m.tree.parents,
+    plot(tree, [{ type: "treemap", ids: m.tree.ids, labels: m.tree.labels.map(esc), parents: m.tree.parents,
       values: m.tree.values, branchvalues: "total", textinfo: "label+value", hovertemplate: "%{label}<br>%{value:,} parameters<extra></extra>" }],
-    { margin: { l: 4, r: 4, t: 4, b: 4 } }, { responsive: true, displaylogo: false });
+    { margin: { l: 4, r: 4, t: 4, b: 4 } });
   } else tree.replaceWith(empty("The inspection lists no parameters."));
   if (m.graph.nodes.length) drawGraph(graph, m.graph);
 }
@@ -44,7 +45,7 @@ function drawGraph(div, g) {
     ex.push(g.nodes[a].x, g.nodes[b].x, null);
     ey.push(g.nodes[a].y, g.nodes[b].y, null);
   }
-  Plotly.react(div, [
+  plot(div, [
     { type: "scatter", mode: "lines", x: ex, y: ey, line: { color: "#9aa5b4", width: 1 }, hoverinfo: "skip" },
     { type: "scatter", mode: "markers+text", x: g.nodes.map((n) => n.x), y: g.nodes.map((n) => n.y),
       text: g.nodes.map((n) => esc(n.label)), textposition: "middle right", marker: { size: 10, color: "#2f6fde" },

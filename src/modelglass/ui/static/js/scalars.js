@@ -1,4 +1,5 @@
 // Scalar charts: one per tag, selected runs overlaid, grouped by prefix; live while runs train.
+import { plot } from "./plot.js";
 import { api } from "./api.js";
 import { clear, empty, esc, fmt, h } from "./dom.js";
 import { colorOf, every, go, setLive, state } from "./state.js";
@@ -8,6 +9,7 @@ const AXIS_TITLE = { step: "step", time: "wall time", relative: "seconds since s
 
 export async function renderScalars(root, stale) {
   root.append(h("h2", {}, "Scalars"));
+  if (state.params.filter !== undefined) opts.filter = state.params.filter.toLowerCase();
   if (!state.selected.length) {
     root.append(empty("Select one or more runs in the Runs view to see their charts."),
       h("button", { onclick: () => go("runs") }, "Choose runs"));
@@ -69,6 +71,7 @@ function chart(tag) {
   const div = h("div", { class: "chart", "data-tag": tag });
   const note = h("p", { class: "note" });
   const card = h("div", { class: "card", "data-card-tag": tag }, h("div", { class: "note" }, tag), div, note);
+  card.hidden = opts.filter !== "" && !tag.toLowerCase().includes(opts.filter);
   let data = null;
   let range = null; // [start, end] steps while zoomed
   let shown = false;
@@ -78,10 +81,10 @@ function chart(tag) {
     if (busy) return;
     busy = true;
     try {
-      const params = { runs: state.selected, tag, x: opts.x };
+      const params = { runs: state.selected, tag, x: opts.x, encoding: "b64" };
       if (range) { params.start = Math.floor(range[0]); params.end = Math.ceil(range[1]); }
-      data = await api("scalars", params);
-      draw();
+      data = unpack(await api("scalars", params));
+      await draw();
     } catch (err) {
       note.textContent = `Could not load ${tag}: ${err.message}`;
     } finally {
@@ -89,7 +92,7 @@ function chart(tag) {
     }
   }
 
-  function draw() {
+  async function draw() {
     if (!data) return;
     const traces = [];
     for (const s of data.series) traces.push(...tracesFor(s));
@@ -100,7 +103,7 @@ function chart(tag) {
       yaxis: { type: opts.logy ? "log" : "linear", exponentformat: "power" },
       shapes: nanMarks(data.series),
     };
-    Plotly.react(div, traces, layout, { responsive: true, displaylogo: false });
+    await plot(div, traces, layout);
     if (!div.dataset.bound) bindZoom();
     note.textContent = describe(data.series);
   }
@@ -125,9 +128,27 @@ function chart(tag) {
   };
 }
 
+// The page asks for base64 float64 arrays: exact values, NaN kept, no JSON number parsing.
+function fromB64(text) {
+  const bin = atob(text);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new Float64Array(bytes.buffer);
+}
+
+function unpack(data) {
+  if (data.encoding !== "b64") return data;
+  for (const s of data.series) {
+    s.steps = fromB64(s.steps);
+    s.values = fromB64(s.values);
+    if (s.times) s.times = fromB64(s.times);
+  }
+  return data;
+}
+
 function xValues(s) {
   if (opts.x === "step") return s.steps;
-  if (opts.x === "time") return s.times.map((t) => new Date(t * 1000).toISOString());
+  if (opts.x === "time") return Array.from(s.times, (t) => new Date(t * 1000).toISOString());
   return s.times;
 }
 

@@ -1,4 +1,5 @@
 // Studies: hyperparameter searches, each trial a run (RunInfo.study).
+import { plot } from "./plot.js";
 import { api } from "./api.js";
 import { empty, esc, fmt, h } from "./dom.js";
 import { go, setSelected } from "./state.js";
@@ -23,10 +24,10 @@ export async function renderStudies(root, stale) {
     if (values.some((v) => v !== null)) {
       let best = Infinity;
       const running = values.map((v) => (v !== null && v < best ? (best = v) : best));
-      Plotly.react(div, [
+      plot(div, [
         { type: "scatter", mode: "markers", x: trials.map((_, i) => i), y: values, name: "trial", text: trials.map((t) => esc(t.name)) },
         { type: "scatter", mode: "lines", x: trials.map((_, i) => i), y: running.map((v) => (Number.isFinite(v) ? v : null)), name: "best so far", line: { shape: "hv" } },
-      ], { margin: { l: 56, r: 10, t: 10, b: 40 }, xaxis: { title: { text: "trial" } }, yaxis: { title: { text: "value" } } },
+      ], { margin: { l: 56, r: 10, t: 10, b: 40 }, xaxis: { title: { text: "trial" }, tick0: 0, dtick: Math.max(1, Math.ceil(trials.length / 10)) }, yaxis: { title: { text: "value" } } },
       { responsive: true, displaylogo: false });
     } else div.replaceWith(h("p", { class: "note" }, "No trial has a value yet (summary key 'value')."));
   }

@@ -1,0 +1,162 @@
+"""Dashboard benchmark: API time for one tag across many runs, and chart draw time in Chromium.
+
+Builds a store of RUNS runs x TAGS tags x POINTS points (written as chunks through the
+store's backend, as the background writer would), then measures:
+
+1. ``GET /api/scalars`` for one tag of every run, over HTTP on a real uvicorn server
+   (downsampled to 2,000 points per run): median of several calls, each on a different
+   tag so no result is reused. Also the pure handler alone, and JSON encoding alone.
+2. Headless Chromium (/usr/bin/chromium): from navigation to the 20-run chart of one tag
+   drawn (its graph div holds 20 traces), read with ``performance.now()`` in the page.
+
+Usage: python benchmarks/bench_ui.py [--runs 100] [--tags 10] [--points 100000] [--store DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+
+import numpy as np
+
+
+def build_store(path: str, runs: int, tags: int, points: int) -> None:
+    import modelglass as mg
+    from modelglass.store import make_chunks, open_backend
+
+    backend = open_backend(path, create=True)
+    rng = np.random.default_rng(0)
+    steps = np.arange(points, dtype=np.int64)
+    times = time.time() + steps * 0.01
+    for r in range(runs):
+        run = mg.init(project="bench", name=f"run-{r:03d}", config={"lr": 10 ** -rng.uniform(1, 4)},
+                      store=path)
+        for t in range(tags):
+            values = np.exp(-steps / (points / 3)) + 0.05 * rng.standard_normal(points)
+            values[rng.integers(points)] += 5.0  # one spike per series
+            backend.replace_chunks(run.id, f"tag{t}", make_chunks(run.id, f"tag{t}", 0, steps, values, times))
+        run.finish()
+    backend.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(store: str, port: int):
+    import uvicorn
+
+    from modelglass.ui import create_app
+
+    server = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    return server, thread
+
+
+def bench_api(store: str, port: int, tags: int, repeats: int) -> dict[str, float]:
+    import httpx
+
+    import modelglass as mg
+    from modelglass.ui import scalars
+
+    reader = mg.open_store(store)
+    ids = ",".join(r.id for r in reader.runs())
+    http, handler, encode = [], [], []
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+        for i in range(repeats):
+            tag = f"tag{i % tags}"
+            t0 = time.perf_counter()
+            resp = client.get("/api/scalars", params={"runs": ids, "tag": tag})
+            http.append(time.perf_counter() - t0)
+            assert resp.status_code == 200 and len(resp.json()["series"]) == len(ids.split(","))
+            t0 = time.perf_counter()
+            out = scalars(reader, {"runs": ids, "tag": f"tag{(i + 1) % tags}"})
+            handler.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            json.dumps(out, separators=(",", ":"))
+            encode.append(time.perf_counter() - t0)
+    reader.close()
+    return {"http": statistics.median(http), "handler": statistics.median(handler),
+            "json": statistics.median(encode), "bytes": len(resp.content)}
+
+
+def bench_draw(port: int, ids: list[str], repeats: int) -> float:
+    from playwright.sync_api import sync_playwright
+
+    url = f"http://127.0.0.1:{port}/#/scalars?runs={','.join(ids)}&filter=tag0"
+    done = "() => { const g = document.querySelector('div.chart[data-tag=\"tag0\"]');" \
+           " return g && g.data && g.data.length === %d && g.querySelector('.scatterlayer .trace'); }" % len(ids)
+    times = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        for i in range(repeats + 1):  # the first load warms the HTTP cache for plotly.js
+            page = browser.new_page(viewport={"width": 1300, "height": 900})
+            page.goto(url)
+            page.wait_for_function(done, polling="raf", timeout=60_000)
+            ms = page.evaluate("() => performance.now()")
+            page.close()
+            if i:
+                times.append(ms / 1000)
+        browser.close()
+    return statistics.median(times)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=100)
+    ap.add_argument("--tags", type=int, default=10)
+    ap.add_argument("--points", type=int, default=100_000)
+    ap.add_argument("--store", default=None, help="reuse (or create) this store directory")
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+    store = args.store or tempfile.mkdtemp(prefix="mg-bench-ui-")
+    if not os.path.exists(os.path.join(store, "modelglass.db")):
+        t0 = time.perf_counter()
+        build_store(store, args.runs, args.tags, args.points)
+        print(f"built {args.runs} runs x {args.tags} tags x {args.points:,} points "
+              f"in {time.perf_counter() - t0:.1f} s")
+    import modelglass as mg
+
+    reader = mg.open_store(store)
+    ids = [r.id for r in reader.runs()]
+    reader.close()
+    port = free_port()
+    server, thread = serve(store, port)
+    try:
+        api = bench_api(store, port, args.tags, args.repeats)
+        draw = bench_draw(port, ids[:20], args.repeats)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    n = len(ids)
+    print(f"{'measure':58s} {'median':>10s} {'target':>8s} {'ratio':>6s}")
+    rows = [
+        (f"GET /api/scalars, one tag x {n} runs (HTTP, {api['bytes'] / 1e6:.1f} MB)", api["http"], 0.300),
+        (f"  handler alone (read + downsample {n} series)", api["handler"], None),
+        ("  JSON encoding alone", api["json"], None),
+        ("Chromium: navigation -> 20-run chart drawn", draw, 1.5),
+    ]
+    for label, value, target in rows:
+        tgt = f"{target * 1000:.0f} ms" if target else ""
+        ratio = f"{value / target:.2f}" if target else ""
+        print(f"{label:58s} {value * 1000:8.0f} ms {tgt:>8s} {ratio:>6s}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

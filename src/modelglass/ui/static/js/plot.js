@@ -1,0 +1,16 @@
+// plotly.js (4.8 MB) loads asynchronously so the page fetches its data meanwhile;
+// every chart waits for it here.
+
+const ready = new Promise((resolve, reject) => {
+  if (window.Plotly) { resolve(window.Plotly); return; }
+  const tag = document.getElementById("plotly-js");
+  tag.addEventListener("load", () => resolve(window.Plotly));
+  tag.addEventListener("error", () => reject(new Error("plotly.js could not be loaded from /vendor/plotly.min.js")));
+});
+
+const CONFIG = { responsive: true, displaylogo: false };
+
+export async function plot(div, traces, layout, config = {}) {
+  const Plotly = await ready;
+  return Plotly.react(div, traces, layout, { ...CONFIG, ...config });
+}
