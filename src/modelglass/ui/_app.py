@@ -103,7 +103,7 @@ def create_app(store: Any = None, token: str | None = None) -> Any:
     @api.get("/scalars")
     def scalars(tag: str, runs: str = Q("", description="comma-separated run ids"),
                 start: int | None = None, end: int | None = None,
-                max_points: int | None = Q(None, ge=6, le=_series.MAX_POINTS_LIMIT),
+                max_points: int | None = Q(None, ge=8, le=_series.MAX_POINTS_LIMIT),
                 x: str = Q("step", pattern="^(step|time|relative)$"),
                 encoding: str = Q("json", pattern="^(json|b64)$")) -> Any:
         """One tag for each selected run, downsampled keeping every bucket's min and max."""

@@ -91,7 +91,7 @@ def scalars(reader: Any, params: Mapping[str, Any], cache: SeriesCache | None = 
     encoding = _choice(params, "encoding", ENCODINGS)
     start = param_int(params, "start")
     end = param_int(params, "end")
-    max_points = int(param_int(params, "max_points", DEFAULT_MAX_POINTS, 6, MAX_POINTS_LIMIT))
+    max_points = int(param_int(params, "max_points", DEFAULT_MAX_POINTS, 8, MAX_POINTS_LIMIT))
     by_id = run_map(reader)
     out = []
     for rid in param_ids(params):

@@ -16,7 +16,7 @@ import numpy as np
 from ..core import BadInputError
 
 DEFAULT_MAX_POINTS = 2000
-MIN_POINTS = 6
+MIN_POINTS = 8
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,12 @@ class Downsampled:
 def minmax_index(values: np.ndarray, max_points: int = DEFAULT_MAX_POINTS) -> Downsampled:
     """Positions of the points to draw: first, last, and each bucket's min and max.
 
-    NaN/Inf values are never chosen as a bucket's extreme unless the whole bucket
-    is non-finite, in which case one of them is kept so the gap stays visible.
+    NaN/Inf values never stand in for a bucket's minimum or maximum; each bucket that
+    holds one also keeps its first, so the drawn line breaks where the series did.
 
     Args:
         values: The series values, in logged order.
-        max_points: Upper bound on the number of kept points (at least 6).
+        max_points: Upper bound on the number of kept points (at least 8).
 
     Returns:
         The kept positions and counts of non-finite values.
@@ -66,11 +66,12 @@ def minmax_index(values: np.ndarray, max_points: int = DEFAULT_MAX_POINTS) -> Do
         first_bad = None if bad == 0 else int(np.argmin(finite))
     if n <= max_points:
         return Downsampled(np.arange(n, dtype=np.int64), n, bad, first_bad)
-    # first + last + two per bucket + two for the short tail bucket <= max_points
-    buckets = (max_points - 4) // 2
+    # first + last + two (three with NaN) per bucket + three for the short tail <= max_points
+    per = 3 if bad else 2
+    buckets = (max_points - 2 - per) // per
     width = n // buckets
     body = buckets * width
-    if bad:  # NaN/Inf never win a bucket unless the bucket holds nothing else
+    if bad:  # NaN/Inf never win a bucket's min or max: finite values do
         lo_src, hi_src = np.where(finite, y, np.inf), np.where(finite, y, -np.inf)
     else:
         lo_src = hi_src = y
@@ -80,9 +81,14 @@ def minmax_index(values: np.ndarray, max_points: int = DEFAULT_MAX_POINTS) -> Do
         offsets + np.argmin(lo_src[:body].reshape(buckets, width), axis=1),
         offsets + np.argmax(hi_src[:body].reshape(buckets, width), axis=1),
     ]
+    if bad:  # and each bucket that holds one keeps its first, so the line shows the gap
+        holes = ~finite[:body].reshape(buckets, width)
+        parts.append((offsets + np.argmax(holes, axis=1))[holes.any(axis=1)])
     if body < n:  # the tail bucket: fewer than `buckets` points
-        parts.append(np.array([body + int(np.argmin(lo_src[body:])),
-                               body + int(np.argmax(hi_src[body:]))], dtype=np.int64))
+        tail = [body + int(np.argmin(lo_src[body:])), body + int(np.argmax(hi_src[body:]))]
+        if bad and not finite[body:].all():
+            tail.append(body + int(np.argmin(finite[body:])))
+        parts.append(np.array(tail, dtype=np.int64))
     return Downsampled(np.unique(np.concatenate(parts)), n, bad, first_bad)
 
 

@@ -1,0 +1,75 @@
+"""The FastAPI app over a store: routes, schema, token, page, plotly.js, no file paths."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # starlette 1.x suggests httpx2 for the TestClient
+    from fastapi.testclient import TestClient
+
+from modelglass.ui import create_app
+
+
+@pytest.fixture
+def client(filled: dict[str, Any]) -> TestClient:
+    return TestClient(create_app(filled["reader"]))
+
+
+def test_the_schema_lists_every_api_route(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for p in ["/api/runs", "/api/runs/{run_id}", "/api/tags", "/api/scalars", "/api/compare",
+              "/api/studies", "/api/runs/{run_id}/histograms", "/api/runs/{run_id}/model",
+              "/api/runs/{run_id}/diagnosis", "/api/runs/{run_id}/data"]:
+        assert p in paths, p
+
+
+def test_api_answers_and_never_shows_a_file_path(client: TestClient, filled: dict[str, Any]) -> None:
+    ids = filled["ids"]
+    every = ",".join(ids.values())
+    store = str(filled["store"])
+    urls = ["/api/info", "/api/runs", f"/api/runs/{ids['lr-0.1']}", f"/api/tags?runs={every}",
+            f"/api/scalars?runs={every}&tag=loss", f"/api/compare?runs={every}", "/api/studies",
+            f"/api/runs/{ids['lr-0.1']}/histograms", f"/api/runs/{ids['lr-0.1']}/model",
+            f"/api/runs/{ids['nan-run']}/diagnosis", f"/api/runs/{ids['lr-0.1']}/data",
+            "/api/runs/nosuchrun/model", "/api/scalars?runs=x&tag=loss&x=epoch"]
+    for url in urls:
+        resp = client.get(url)
+        assert resp.status_code in (200, 404, 422), (url, resp.status_code)
+        assert store not in resp.text and "/tmp" not in resp.text, url
+    scal = client.get(f"/api/scalars?runs={every}&tag=loss").json()
+    assert len(scal["series"]) == 5
+
+
+def test_unknown_run_is_a_404_with_a_message(client: TestClient) -> None:
+    resp = client.get("/api/runs/nosuchrun/diagnosis")
+    assert resp.status_code == 404 and "nosuchrun" in resp.json()["detail"]
+    assert client.get("/api/scalars?runs=a&tag=loss&max_points=2").status_code == 422
+
+
+def test_a_token_is_checked_on_every_api_call(filled: dict[str, Any]) -> None:
+    client = TestClient(create_app(filled["reader"], token="s3cret"))
+    assert client.get("/api/runs").status_code == 401
+    assert client.get("/api/runs", headers={"X-Modelglass-Token": "wrong"}).status_code == 401
+    assert client.get("/api/runs", headers={"X-Modelglass-Token": "s3cret"}).status_code == 200
+    assert client.get("/api/runs", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+    assert client.get("/api/runs?token=s3cret").status_code == 200
+    assert client.get("/").status_code == 200  # the page itself holds no data
+
+
+def test_page_scripts_and_plotly_come_from_this_server(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert 'src="/vendor/plotly.min.js"' in page.text and "http" not in page.text.split("<body>")[0]
+    js = client.get("/vendor/plotly.min.js")
+    assert js.status_code == 200 and len(js.content) > 1_000_000
+    assert js.headers["content-type"].startswith("text/javascript")
+    for name in ["main", "runs", "scalars", "histograms", "model", "diagnosis", "data", "compare",
+                 "studies", "dom", "api", "state", "pick", "plot"]:
+        src = client.get(f"/static/js/{name}.js")
+        assert src.status_code == 200, name
+        assert "innerHTML" not in src.text and "insertAdjacentHTML" not in src.text, name

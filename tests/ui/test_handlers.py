@@ -1,0 +1,179 @@
+"""The dashboard's pure handlers, called without HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import modelglass as mg
+from modelglass import ui
+from modelglass.core import BadInputError, NotFoundError
+from modelglass.ui._series import SeriesCache, decode_b64
+
+
+def test_runs_table_lists_rows_with_metrics_config_and_finding_counts(filled: dict[str, Any]) -> None:
+    out = ui.list_runs(filled["reader"], {})
+    rows = {r["name"]: r for r in out["runs"]}
+    assert set(rows) == {"lr-0.1", "lr-0.01", "nan-run", "trial-0", "trial-1"}
+    assert out["projects"] == ["a", "b"]
+    assert out["metric_keys"][0] == "loss" and "grad_norm/net.0.weight" not in out["metric_keys"]
+    assert rows["lr-0.1"]["metrics"]["loss"] == pytest.approx(1 / (1 + 99 * 0.1))
+    assert rows["lr-0.1"]["findings"] == {"error": 0, "warning": 1, "info": 0}  # from the model
+    assert rows["nan-run"]["findings"]["error"] == 1  # from the live event
+    assert rows["nan-run"]["metrics"]["loss"] is None  # NaN is not JSON
+    assert rows["lr-0.1"]["status"] == "finished" and rows["lr-0.1"]["last_step"] == 99
+    assert "lr" in out["config_keys"] and "x" in out["config_keys"]
+
+
+def test_runs_table_filters_by_project_and_text(filled: dict[str, Any]) -> None:
+    reader = filled["reader"]
+    assert {r["name"] for r in ui.list_runs(reader, {"project": "b"})["runs"]} == {"trial-0", "trial-1"}
+    assert [r["name"] for r in ui.list_runs(reader, {"q": "NAN"})["runs"]] == ["nan-run"]
+    assert ui.list_runs(reader, {"q": "quad"})["total"] == 5
+
+
+def test_tags_are_grouped_by_prefix(filled: dict[str, Any]) -> None:
+    ids = filled["ids"]
+    out = ui.tags(filled["reader"], {"runs": f"{ids['lr-0.1']},{ids['nan-run']},nosuchrun"})
+    groups = {g["group"]: g["tags"] for g in out["groups"]}
+    assert groups == {"": ["loss"], "grad_norm": ["grad_norm/net.0.weight"], "val": ["val/loss"]}
+    assert {t["tag"]: t["runs"] for t in out["tags"]}["loss"] == 2
+
+
+def test_scalars_give_one_series_per_run_that_has_the_tag(filled: dict[str, Any]) -> None:
+    ids = filled["ids"]
+    runs = [ids["lr-0.1"], ids["lr-0.01"], ids["trial-0"]]
+    out = ui.scalars(filled["reader"], {"runs": ",".join(runs), "tag": "val/loss"})
+    assert [s["run_id"] for s in out["series"]] == runs[:2]
+    s = out["series"][0]
+    assert s["steps"] == list(range(100)) and s["total"] == 100 and s["shown"] == 100
+    assert s["values"][0] == pytest.approx(1.2) and s["run_name"] == "lr-0.1"
+
+
+def test_nan_is_sent_as_null_and_reported_with_its_first_step(filled: dict[str, Any]) -> None:
+    out = ui.scalars(filled["reader"], {"runs": filled["ids"]["nan-run"], "tag": "loss"})
+    s = out["series"][0]
+    assert s["values"][39] == pytest.approx(0.61) and s["values"][40] is None
+    assert s["nonfinite"] == 20 and s["first_nonfinite_step"] == 40
+
+
+def test_zoom_returns_full_resolution_inside_the_range(store_dir: Any) -> None:
+    with mg.init(project="p", store=store_dir) as run:
+        for s in range(20_000):
+            run.log({"m": float(s % 10)}, step=s)
+    reader = mg.open_store(store_dir)
+    whole = ui.scalars(reader, {"runs": run.id, "tag": "m", "max_points": 100})["series"][0]
+    assert whole["shown"] <= 100 and whole["total"] == 20_000 and whole["max"] == 9.0
+    zoom = ui.scalars(reader, {"runs": run.id, "tag": "m", "start": 500, "end": 549})["series"][0]
+    assert zoom["steps"] == list(range(500, 550)) and zoom["total"] == 50
+
+
+def test_b64_encoding_carries_the_same_numbers(filled: dict[str, Any]) -> None:
+    params = {"runs": filled["ids"]["nan-run"], "tag": "loss", "x": "relative"}
+    plain = ui.scalars(filled["reader"], params)["series"][0]
+    packed = ui.scalars(filled["reader"], {**params, "encoding": "b64"})["series"][0]
+    assert decode_b64(packed["steps"]).tolist() == plain["steps"]
+    values = decode_b64(packed["values"])
+    assert np.isnan(values[40:]).all() and values[:40].tolist() == plain["values"][:40]
+    assert decode_b64(packed["times"]).tolist() == pytest.approx(plain["times"])
+    assert all(t >= 0 for t in plain["times"])
+
+
+def test_the_cache_serves_finished_runs_but_never_a_running_one(store_dir: Any) -> None:
+    run = mg.init(project="p", store=store_dir)
+    run.log({"loss": 1.0}, step=0)
+    run.flush()
+    reader, cache = mg.open_store(store_dir), SeriesCache()
+    first = ui.scalars(reader, {"runs": run.id, "tag": "loss"}, cache)["series"][0]
+    run.log({"loss": 0.5}, step=1)
+    run.flush()
+    second = ui.scalars(reader, {"runs": run.id, "tag": "loss"}, cache)["series"][0]
+    assert first["steps"] == [0] and second["steps"] == [0, 1] and second["status"] == "running"
+    run.finish()
+    done = ui.scalars(reader, {"runs": run.id, "tag": "loss"}, cache)["series"][0]
+    assert done["status"] == "finished"
+    assert ui.scalars(reader, {"runs": run.id, "tag": "loss"}, cache)["series"][0] is done
+
+
+def test_bad_scalar_parameters_say_what_is_wrong(filled: dict[str, Any]) -> None:
+    reader = filled["reader"]
+    with pytest.raises(BadInputError, match="'tag' is required"):
+        ui.scalars(reader, {"runs": filled["ids"]["lr-0.1"]})
+    with pytest.raises(BadInputError, match="'x' must be one of"):
+        ui.scalars(reader, {"runs": filled["ids"]["lr-0.1"], "tag": "loss", "x": "epoch"})
+    with pytest.raises(BadInputError, match="'start' must be an integer"):
+        ui.scalars(reader, {"runs": filled["ids"]["lr-0.1"], "tag": "loss", "start": "ten"})
+
+
+def test_compare_lists_the_config_that_differs_and_final_metrics(filled: dict[str, Any]) -> None:
+    ids = filled["ids"]
+    out = ui.compare(filled["reader"], {"runs": [ids["lr-0.1"], ids["lr-0.01"], ids["nan-run"]]})
+    assert out["differ"] == ["lr", "opt"] and out["same"] == ["depth"]
+    dims = {d["label"]: d for d in out["dimensions"]}
+    assert dims["lr"]["values"] == [0.1, 0.01, 5.0]
+    assert dims["opt"]["ticktext"] == ["adam", "sgd"] and dims["opt"]["values"] == [1, 1, 0]
+    assert dims["loss"]["kind"] == "metric" and dims["loss"]["values"][2] is None
+
+
+def test_studies_group_trials_with_their_values(filled: dict[str, Any]) -> None:
+    out = ui.studies(filled["reader"], {})["studies"]
+    assert len(out) == 1 and out[0]["study"] == "quad" and out[0]["n_trials"] == 2
+    assert [t["value"] for t in out[0]["trials"]] == [1.0, 2.0]
+    assert out[0]["best_value"] == 1.0 and out[0]["params"] == ["x"]
+
+
+def test_model_view_has_a_tree_and_a_layered_graph(filled: dict[str, Any]) -> None:
+    out = ui.model(filled["reader"], {"run": filled["ids"]["lr-0.1"]})
+    assert out["available"] and out["total_params"] == 97
+    tree = dict(zip(out["tree"]["ids"], out["tree"]["values"]))
+    assert tree["(model)"] == 97 and tree["net"] == 97 and tree["net.0"] == 80
+    nodes = {n["label"]: n for n in out["graph"]["nodes"]}
+    assert nodes["x"]["y"] == 0 and nodes["net.2"]["y"] == -3 and nodes["output"]["y"] == -4
+    assert nodes["skip"]["y"] == -1 and nodes["skip"]["x"] != nodes["net.0"]["x"]
+    assert out["findings"][0]["code"] == "high_dropout"
+
+
+def test_views_without_data_say_how_to_get_it(filled: dict[str, Any]) -> None:
+    reader, rid = filled["reader"], filled["ids"]["trial-0"]
+    assert "run.log_model" in ui.model(reader, {"run": rid})["reason"]
+    assert "log_data_report" in ui.data(reader, {"run": rid})["reason"]
+    assert ui.histograms(reader, {"run": rid}) == {"run_id": rid, "tags": [], "map": None}
+    with pytest.raises(NotFoundError, match="No run with id"):
+        ui.model(reader, {"run": "nosuchrun"})
+
+
+def test_histograms_view_gives_the_grid_of_a_tag(filled: dict[str, Any]) -> None:
+    out = ui.histograms(filled["reader"], {"run": filled["ids"]["lr-0.1"], "bins": 16})
+    assert out["tags"] == ["weights/net.0.weight"]
+    m = out["map"]
+    assert m["steps"] == [0, 50] and len(m["centers"]) == 16
+    assert min(m["centers"]) < -1.5 and max(m["centers"]) > 1.5
+    with pytest.raises(BadInputError, match="no histogram"):
+        ui.histograms(filled["reader"], {"run": filled["ids"]["lr-0.1"], "tag": "grads/x"})
+
+
+def test_data_view_normalises_columns_stored_as_a_mapping(store_dir: Any) -> None:
+    with mg.init(project="p", store=store_dir) as run:
+        run.log_data_report({"findings": [{"code": "missing_values", "severity": "warning",
+                                           "title": "age has gaps", "evidence": {"column": "age"}}],
+                             "columns": {"age": {"type": "numeric", "missing": 3}}})
+    out = ui.data(mg.open_store(store_dir), {"run": run.id})
+    assert out["available"] and out["columns"] == [{"name": "age", "type": "numeric", "missing": 3}]
+    assert out["findings"][0]["code"] == "missing_values"
+
+
+def test_diagnosis_lists_stored_and_diagnosed_findings_worst_first(filled: dict[str, Any]) -> None:
+    out = ui.diagnosis(filled["reader"], {"run": filled["ids"]["nan-run"]})
+    codes = [f["code"] for f in out["findings"]]
+    assert "nan_inf" in codes and out["findings"][0]["severity"] == "error"
+    assert out["default_tag"] == "loss"
+    order = ["error", "warning", "info"]
+    ranks = [order.index(f["severity"]) for f in out["findings"]]
+    assert ranks == sorted(ranks)
+    if out["available"]:
+        assert out["verdict"] == "error"
+        assert any(f["code"] == "nan_inf" and f["source"] != "live" for f in out["findings"])
+    else:
+        assert out["reason"]
