@@ -47,28 +47,35 @@ class LiveState:
         self._params = resolve_thresholds(self.thresholds)
 
 
-def live_rules(values: Mapping[str, Any], step: int, state: LiveState) -> list[Finding]:
+def live_rules(values: Mapping[str, Any], step: int, state: LiveState | None = None) -> list[Finding]:
     """Check one step's values; return the findings that fire for the first time.
+
+    Without a ``state`` only the memoryless check runs (``nan_inf``, on every call that
+    sees a NaN/Inf); pass one :class:`LiveState` per run to get the trend checks and
+    at-most-once firing.
 
     Args:
         values: Scalar values of this step by series name (``loss``, ``grad_norm``,
             ``grad_norm/<param>``...). Non-numbers are ignored.
         step: The training step.
-        state: The run's :class:`LiveState`.
+        state: The run's :class:`LiveState`, or None.
 
     Returns:
         New findings (``nan_inf``, ``loss_divergence``, ``exploding_gradients``), usually none.
     """
     out: list[Finding] = []
+    fired: set[str] = state.fired if state is not None else set()
     for key, raw in values.items():
         try:
             v = float(raw)
         except (TypeError, ValueError):
             continue
         if not math.isfinite(v) and not str(key).startswith(DERIVED_PREFIXES):
-            _fire(out, state, "nan_inf", f"{key} became {v} at step {step}",
+            _fire(out, fired, "nan_inf", f"{key} became {v} at step {step}",
                   {"first_step": step, "first_series": key, "value": str(v)}, step,
                   "Lower the learning rate or clip gradients, and guard log()/division in the loss.")
+    if state is None:
+        return out
     loss_key = state.loss_tag or next((t for t in TRAIN_LOSS_TAGS if t in values), None)
     if loss_key is not None and loss_key in values:
         _check_loss(out, state, _as_float(values[loss_key]), step)
@@ -99,7 +106,7 @@ def _check_loss(out: list[Finding], state: LiveState, v: float, step: int) -> No
     base = state._loss_base
     state._loss_over = state._loss_over + 1 if ema - base > (factor - 1) * abs(base) > 0 else 0
     if state._loss_over >= SUSTAIN:
-        _fire(out, state, "loss_divergence", f"The loss grew to {num(ema, 3)} from {num(base, 3)}",
+        _fire(out, state.fired, "loss_divergence", f"The loss grew to {num(ema, 3)} from {num(base, 3)}",
               {"start_loss": num(base), "smoothed_loss": num(ema), "step": step}, step,
               "The learning rate is most likely too high: divide it by 3-10 and retry.")
 
@@ -116,15 +123,15 @@ def _check_grad(out: list[Finding], state: LiveState, v: float, step: int) -> No
     base = state._grad_base
     state._grad_over = state._grad_over + 1 if base > 0 and v > growth * base else 0
     if state._grad_over >= 2:
-        _fire(out, state, "exploding_gradients",
+        _fire(out, state.fired, "exploding_gradients",
               f"The gradient norm reached {num(v, 3)}, {num(v / base, 3)}x its start",
               {"initial_norm": num(base), "norm": num(v), "step": step}, step,
               "Clip gradients (torch.nn.utils.clip_grad_norm_) and lower the learning rate.")
 
 
-def _fire(out: list[Finding], state: LiveState, code: str, title: str, ev: dict, step: int,
+def _fire(out: list[Finding], fired: set[str], code: str, title: str, ev: dict, step: int,
           suggestion: str) -> None:
-    if code in state.fired:
+    if code in fired:
         return
-    state.fired.add(code)
+    fired.add(code)
     out.append(make(code, title, ev, suggestion, step))

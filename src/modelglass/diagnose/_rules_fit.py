@@ -33,6 +33,8 @@ def baseline(h: History) -> tuple[float, str]:
 @rule("underfitting", "warning", "model", {
     "near": (0.9, "the training loss ends (median of the last 10%) above this fraction of the "
                   "trivial baseline"),
+    "far": (2.0, "a loss that ends above this many times the baseline is not 'near' it: that "
+                 "is divergence or a bad start, judged by their own rules"),
     "min_points": (5, "finite loss points needed to judge"),
 })
 def underfitting(h: History, p: Mapping[str, float]) -> list[Finding]:
@@ -41,7 +43,7 @@ def underfitting(h: History, p: Mapping[str, float]) -> list[Finding]:
     base, how = baseline(h)
     end = tail_median(pre.values, 0.1)
     frac = ratio(end, base)
-    if frac is None or frac < p["near"]:
+    if frac is None or frac < p["near"] or frac > p["far"]:
         return []
     ev = {"end_loss": num(end), "baseline": num(base), "baseline_from": how,
           "fraction_of_baseline": num(frac), "last_step": int(pre.steps[-1])}
@@ -114,10 +116,9 @@ def bad_initial_loss(h: History, p: Mapping[str, float]) -> list[Finding]:
         raise NotEnoughData("no training-loss series (looked for loss, train/loss; pass loss=NAME)")
     if h.num_classes is None:
         raise NotEnoughData("the number of classes is unknown (give num_classes=)")
-    first = c.values[: min(3, len(c))]
-    if first.size == 0 or not np.isfinite(first).all():
+    if len(c) == 0 or not np.isfinite(c.values[0]):
         raise NotEnoughData(f"the training loss '{c.tag}' has no finite value at its first step")
-    start = float(np.median(first))
+    start = float(c.values[0])
     expect = math.log(h.num_classes)
     times = ratio(start, expect)
     if times is None or times <= p["factor"]:

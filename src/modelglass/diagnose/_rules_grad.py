@@ -209,7 +209,7 @@ def _update_rule(h: History, p: Mapping[str, float], high: bool) -> list[Finding
     mask = med > p["limit"] if high else med < p["limit"]
     need = max(int(p["min_records"]), int(math.ceil(p["window"] * steps.size)))
     length, start = longest_run(mask)
-    if length < need:
+    if length < need or (not high and _converged_before(h, int(steps[start]), p["converged_drop"])):
         return []
     seg = med[start:start + length]
     per_param = np.nanmedian(m[start:start + length], axis=0)
@@ -229,6 +229,21 @@ def _update_rule(h: History, p: Mapping[str, float], high: bool) -> list[Finding
                  text, int(steps[start]))]
 
 
+def _converged_before(h: History, step: int, drop: float) -> bool:
+    """True when the loss had already fallen by ``drop`` of its start: small steps are convergence."""
+    c = h.loss()
+    if c is None:
+        return False
+    f = c.finite()
+    if len(f) < 2 or step <= int(f.steps[0]):
+        return False
+    start = float(np.median(f.values[: max(1, min(50, len(f) // 20))]))
+    upto = f.values[f.steps <= step]
+    now = float(np.median(upto[-max(1, upto.size // 10):]))
+    fell = ratio(start - now, abs(start))
+    return fell is not None and fell >= drop
+
+
 _UPDATE_PARAMS = {
     "window": (0.25, "the condition holds over this fraction of the records in a row"),
     "min_records": (5, "and over at least this many records"),
@@ -245,7 +260,10 @@ def update_ratio_high(h: History, p: Mapping[str, float]) -> list[Finding]:
 
 @rule("update_ratio_low", "warning", "optimisation",
       {"limit": (1e-7, "the median update/weight ratio of weight matrices stays below this "
-                       "(healthy is ~1e-3, CS231n)"), **_UPDATE_PARAMS})
+                       "(healthy is ~1e-3, CS231n)"),
+       "converged_drop": (0.5, "not judged from a step where the loss had already fallen by this "
+                               "fraction of its start: a converged run takes tiny steps"),
+       **_UPDATE_PARAMS})
 def update_ratio_low(h: History, p: Mapping[str, float]) -> list[Finding]:
     """Weight matrices barely change from step to step."""
     return _update_rule(h, p, high=False)

@@ -79,7 +79,7 @@ def nan_inf(h: History, p: Mapping[str, float]) -> list[Finding]:
 
 @rule("loss_divergence", "error", "optimisation", {
     "factor": (2.0, "the loss ends (median of the last 10% of points) at least this many times "
-                    "its start level (median of the first 5%), or blows up to NaN/Inf after "
+                    "its start level (median of the first 2%, at most 5 points), or blows up to NaN/Inf after "
                     "growing this much"),
     "min_points": (5, "finite loss points needed to judge"),
 })
@@ -93,7 +93,8 @@ def loss_divergence(h: History, p: Mapping[str, float]) -> list[Finding]:
     if len(pre) < (2 if blew_up else int(p["min_points"])):
         raise NotEnoughData(f"the training loss '{c.tag}' has {len(pre)} finite points before any NaN/Inf")
     v = pre.values
-    start = head_median(v, 0.05, 1, 50)
+    # A too-high learning rate can blow the loss up within a few steps: start from the first ones.
+    start = head_median(v, 0.02, 1, 5)
     end = float(np.max(v[-3:])) if blew_up else tail_median(v, 0.1)
     growth = rel_change(end, start)
     if growth is None or growth < p["factor"] - 1:

@@ -1,0 +1,164 @@
+"""NumPy and scikit-learn scenarios: the seed's linear regression and iterative estimators."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ._common import NumpyLogger, diabetes, digits, new_run, scenario
+
+
+def _linreg_data(seed: int = 0, n: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 3))
+    X = np.hstack([np.ones((n, 1)), X])
+    y = X @ np.array([1.0, 2.0, -3.0, 0.5]) + 0.3 * rng.standard_normal(n)
+    return X, y
+
+
+def _linreg(store: str, name: str, alpha: float, steps: int, batch: int | None = None,
+            seed: int = 0) -> tuple[str, dict[str, Any]]:
+    """The seed: theta -= alpha * grad on J = 1/(2m) * ||X theta - y||^2."""
+    X, y = _linreg_data(seed)
+    base = float(np.var(y) / 2)  # the loss of predicting the mean
+    run = new_run(store, name, alpha=alpha, baseline_loss=base)
+    log = NumpyLogger(run)
+    rng = np.random.default_rng(seed + 1)
+    theta = np.zeros(X.shape[1])
+    with np.errstate(all="ignore"):
+        for step in range(steps):
+            idx = rng.choice(len(y), batch, replace=False) if batch else slice(None)
+            Xb, yb = X[idx], y[idx]
+            r = Xb @ theta - yb
+            loss = float(r @ r / (2 * len(yb)))
+            grad = Xb.T @ r / len(yb)
+            before = {"theta": theta.copy()}
+            theta = theta - alpha * grad
+            log.log(step, loss, {"theta": theta}, {"theta": grad}, before)
+            if not np.isfinite(loss):
+                break
+    run.finish()
+    return run.id, {}
+
+
+@scenario("np_linreg_good", "numpy", None, "the seed's linear regression, alpha=0.1")
+def np_linreg_good(store: str) -> tuple[str, dict[str, Any]]:
+    return _linreg(store, "np_linreg_good", 0.1, 300)
+
+
+@scenario("np_linreg_minibatch", "numpy", None, "noisy but fine: minibatches of 8")
+def np_linreg_minibatch(store: str) -> tuple[str, dict[str, Any]]:
+    return _linreg(store, "np_linreg_minibatch", 0.05, 800, batch=8)
+
+
+@scenario("np_linreg_high_lr", "numpy", "loss_divergence", "alpha=2.5: gradient descent overshoots")
+def np_linreg_high_lr(store: str) -> tuple[str, dict[str, Any]]:
+    return _linreg(store, "np_linreg_high_lr", 2.5, 300)
+
+
+@scenario("np_linreg_tiny_lr", "numpy", "loss_plateau", "alpha=1e-5: nothing moves")
+def np_linreg_tiny_lr(store: str) -> tuple[str, dict[str, Any]]:
+    return _linreg(store, "np_linreg_tiny_lr", 1e-5, 300)
+
+
+def _logreg(store: str, name: str, alpha: float, naive: bool, steps: int = 300) -> tuple[str, dict[str, Any]]:
+    X, y, _, _ = digits()
+    X = np.hstack([np.ones((len(y), 1)), X.astype(np.float64)])
+    t = (y >= 5).astype(np.float64)
+    rng = np.random.default_rng(3)
+    flip = rng.random(len(t)) < 0.1  # label noise: the data are not separable
+    t[flip] = 1 - t[flip]
+    run = new_run(store, name, alpha=alpha, num_classes=2)
+    log = NumpyLogger(run)
+    w = np.zeros(X.shape[1])
+    with np.errstate(all="ignore"):
+        for step in range(steps):
+            z = X @ w
+            if naive:  # log(sigmoid) written out: log(0) once a logit passes ~37
+                p = 1 / (1 + np.exp(-z))
+                loss = float(-np.mean(t * np.log(p) + (1 - t) * np.log(1 - p)))
+            else:
+                loss = float(np.mean(np.logaddexp(0, z) - t * z))
+                p = 1 / (1 + np.exp(-z))
+            grad = X.T @ (p - t) / len(t)
+            before = {"w": w.copy()}
+            w = w - alpha * grad
+            log.log(step, loss, {"w": w}, {"w": grad}, before)
+    run.finish()
+    return run.id, {}
+
+
+@scenario("np_logreg_good", "numpy", None, "logistic regression with a stable log-loss")
+def np_logreg_good(store: str) -> tuple[str, dict[str, Any]]:
+    return _logreg(store, "np_logreg_good", 0.5, naive=False)
+
+
+@scenario("np_logreg_log0", "numpy", "nan_inf", "log(sigmoid) written out: log(0) gives Inf")
+def np_logreg_log0(store: str) -> tuple[str, dict[str, Any]]:
+    return _logreg(store, "np_logreg_log0", 50.0, naive=True)
+
+
+# -- scikit-learn ------------------------------------------------------------------
+def _log_curve(store: str, name: str, curve: Any, val: Any = None, **config: Any) -> str:
+    run = new_run(store, name, **config)
+    for i, v in enumerate(curve):
+        run.log({"loss": float(v)}, step=i)
+    for i, v in enumerate(val or []):
+        run.log({"val/loss": float(v)}, step=i)
+    run.finish()
+    return run.id
+
+
+def _mlp(store: str, name: str, shuffle: bool, lr: float, hidden: tuple[int, ...], iters: int) -> tuple[str, dict[str, Any]]:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    X, y, _, _ = digits()
+    if shuffle:
+        y = np.random.default_rng(5).permutation(y)
+    clf = MLPClassifier(hidden_layer_sizes=hidden, learning_rate_init=lr, max_iter=iters,
+                        random_state=0, n_iter_no_change=iters)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    return _log_curve(store, name, clf.loss_curve_, num_classes=10), {}
+
+
+@scenario("sk_mlp_good", "sklearn", None, "MLPClassifier on digits")
+def sk_mlp_good(store: str) -> tuple[str, dict[str, Any]]:
+    return _mlp(store, "sk_mlp_good", False, 1e-3, (64,), 40)
+
+
+@scenario("sk_mlp_shuffled", "sklearn", "underfitting", "MLPClassifier on shuffled labels")
+def sk_mlp_shuffled(store: str) -> tuple[str, dict[str, Any]]:
+    return _mlp(store, "sk_mlp_shuffled", True, 1e-3, (16,), 30)
+
+
+@scenario("sk_mlp_lr_1e7", "sklearn", "loss_plateau", "MLPClassifier, Adam with learning_rate_init=1e-7")
+def sk_mlp_lr_1e7(store: str) -> tuple[str, dict[str, Any]]:
+    return _mlp(store, "sk_mlp_lr_1e7", False, 1e-7, (64,), 40)
+
+
+@scenario("sk_sgd_regressor", "sklearn", None, "SGDRegressor.partial_fit on diabetes")
+def sk_sgd_regressor(store: str) -> tuple[str, dict[str, Any]]:
+    from sklearn.linear_model import SGDRegressor
+
+    X, y, Xv, yv = diabetes()
+    reg = SGDRegressor(learning_rate="constant", eta0=0.002, random_state=0)
+    train, val = [], []
+    for _ in range(40):
+        reg.partial_fit(X, y)
+        train.append(float(np.mean((reg.predict(X) - y) ** 2)))
+        val.append(float(np.mean((reg.predict(Xv) - yv) ** 2)))
+    return _log_curve(store, "sk_sgd_regressor", train, val, baseline_loss=1.0), {}
+
+
+@scenario("sk_gbr_good", "sklearn", None, "GradientBoostingRegressor train_score_ on diabetes")
+def sk_gbr_good(store: str) -> tuple[str, dict[str, Any]]:
+    from sklearn.ensemble import GradientBoostingRegressor
+
+    X, y, _, _ = diabetes()
+    gbr = GradientBoostingRegressor(n_estimators=80, max_depth=2, random_state=0).fit(X, y)
+    return _log_curve(store, "sk_gbr_good", gbr.train_score_, baseline_loss=1.0), {}
