@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +93,16 @@ def storage_exists(storage: Any, store: Any = None) -> bool:
     return "://" in where or Path(where).exists()
 
 
-def _rdb(optuna: Any, url: str) -> Any:
+def _rdb(optuna: Any, url: str, attempts: int = 4) -> Any:
+    for attempt in range(attempts - 1):
+        try:
+            return optuna.storages.RDBStorage(url)
+        except ImportError:
+            break
+        except Exception:
+            # Workers that start together on an empty database race to create Optuna's
+            # tables; the loser sees a duplicate-key error. The schema exists by then.
+            time.sleep(0.2 * (attempt + 1) * (1 + random.random()))
     try:
         return optuna.storages.RDBStorage(url)
     except ImportError as exc:  # the database driver is missing
