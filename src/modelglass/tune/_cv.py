@@ -55,9 +55,15 @@ def is_classification(candidates: Sequence[Any], y: np.ndarray) -> bool:
     from sklearn.base import is_classifier, is_regressor
     from sklearn.utils.multiclass import type_of_target
 
-    if any(is_classifier(c) for c in candidates):
+    def safe(check: Any, est: Any) -> bool:
+        try:
+            return bool(check(est))
+        except (AttributeError, TypeError):  # not a scikit-learn estimator
+            return False
+
+    if any(safe(is_classifier, c) for c in candidates):
         return True
-    if any(is_regressor(c) for c in candidates):
+    if any(safe(is_regressor, c) for c in candidates):
         return False
     return type_of_target(y) in ("binary", "multiclass")
 

@@ -109,7 +109,7 @@ def compare_models(
     classification = is_classification(list(named.values()), y_arr)
     scoring = scoring or ("accuracy" if classification else "r2")
     try:
-        scorer = get_scorer(scoring)
+        scorer = _any_model_scorer(get_scorer(scoring), classification)
     except ValueError as exc:
         raise BadInputError(f"Unknown scoring {scoring!r}: {exc}") from exc
     splits = make_splits(X, y_arr, cv, classification, random_state)
@@ -135,6 +135,32 @@ def compare_models(
         vc = validation_curve(which, named[which], scorer, X, y_arr, splits, validation_param, validation_values)
     findings = _findings(table, best, baseline, perfect, lc)
     return ModelComparison(scoring, len(splits), table, best, baseline, perfect, lc, vc, findings)
+
+
+def _any_model_scorer(scorer: Any, classification: bool) -> Any:
+    """Let scikit-learn scorers score objects that only have fit/predict."""
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+
+    mixin = ClassifierMixin if classification else RegressorMixin
+
+    class Adapter(mixin, BaseEstimator):  # type: ignore[misc, valid-type]
+        def __init__(self, model: Any = None) -> None:
+            self.model = model
+
+        def predict(self, X: Any) -> Any:
+            return self.model.predict(X)
+
+        def __getattr__(self, name: str) -> Any:  # predict_proba, decision_function, classes_
+            if name in ("predict_proba", "decision_function", "classes_"):
+                return getattr(self.__dict__["model"], name)
+            raise AttributeError(name)
+
+    def score(est: Any, X: Any, y: Any) -> float:
+        if not hasattr(est, "__sklearn_tags__"):
+            est = Adapter(est)
+        return scorer(est, X, y)
+
+    return score
 
 
 def _named(candidates: Any) -> dict[str, Any]:
