@@ -1,0 +1,176 @@
+"""One recorded forward pass: every module call with shapes and FLOPs, then a backward.
+
+The model is put in eval mode (so BatchNorm statistics and dropout RNG stay
+untouched), every parameter temporarily requires a gradient so that a backward
+from the example output shows which parameters take part, and everything is
+restored in ``finally``, also when the model fails on the input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core import BadInputError
+from ._affine import affine_family, is_transparent_module, make_tracker
+from ._shapes import shape_of, split_example_input, tensors_in
+
+
+@dataclass
+class Call:
+    """One call of one module."""
+
+    name: str
+    type: str
+    depth: int
+    input_shape: Any = None
+    output_shape: Any = None
+    flops: int = 0
+    module: Any = None
+    done: bool = False
+
+
+@dataclass
+class ForwardRecord:
+    calls: list[Call] = field(default_factory=list)
+    total_flops: int = 0
+    used_param_ids: set[int] | None = None  # None: no backward was possible
+    affine_pairs: list[tuple[str, str]] = field(default_factory=list)
+    last_leaf: Call | None = None
+    output_is_last_leaf: bool = False
+
+
+def record_forward(model: Any, example_input: Any) -> ForwardRecord:
+    """Run ``model`` once on ``example_input`` with hooks, leaving it as found."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    args, kwargs = split_example_input(example_input)
+    names = {id(m): n for n, m in model.named_modules()}
+    rec = ForwardRecord()
+    stack: list[Call] = []
+    counter = FlopCounterMode(display=False)
+    tracker = make_tracker()
+    start_flops: dict[int, int] = {}
+    extra = [0]  # FLOPs that FlopCounterMode does not see (fused RNN kernels)
+
+    def now() -> int:
+        return counter.get_total_flops() + extra[0]
+    leaf_outputs: dict[int, Call] = {}
+
+    def pre(module: Any, m_args: Any, m_kwargs: Any) -> None:
+        call = Call(names.get(id(module), "?"), type(module).__name__, len(stack),
+                    shape_of((m_args, m_kwargs)), module=module)
+        rec.calls.append(call)
+        start_flops[id(call)] = now()
+        stack.append(call)
+        if affine_family(module) and m_args:
+            tag = tracker.lookup(m_args[0])
+            if tag is not None and tag[1] == affine_family(module):
+                rec.affine_pairs.append((tag[0], call.name))
+
+    def post(module: Any, m_args: Any, m_kwargs: Any, output: Any) -> None:
+        call = stack.pop()
+        call.output_shape = shape_of(output)
+        start = start_flops.pop(id(call))
+        if now() == start and m_args:
+            extra[0] += rnn_flops(module, m_args[0])
+        call.flops = now() - start
+        call.done = True
+        family = affine_family(module)
+        if family:
+            tracker.tag(output, call.name, family)
+        elif is_transparent_module(module) and m_args:
+            tag = tracker.lookup(m_args[0])
+            if tag is not None:
+                tracker.tag(output, *tag)
+        if not any(True for _ in module.children()):
+            rec.last_leaf = call
+            leaf_outputs[id(output)] = call
+
+    params = list({id(p): p for p in model.parameters()}.values())
+    saved_grad = [p.requires_grad for p in params]
+    saved_mode = {m: m.training for m in model.modules()}
+    handles = []
+    try:
+        for m in model.modules():
+            handles.append(m.register_forward_pre_hook(pre, with_kwargs=True))
+            handles.append(m.register_forward_hook(post, with_kwargs=True))
+        for p in params:
+            if p.is_floating_point() or p.is_complex():
+                p.requires_grad_(True)
+        model.eval()
+        with torch.enable_grad():
+            try:
+                with counter, tracker:
+                    output = model(*args, **kwargs)
+            except Exception as exc:
+                raise _failure(stack, exc) from exc
+            rec.total_flops = now()
+            rec.affine_pairs = list(dict.fromkeys(rec.affine_pairs))
+            rec.output_is_last_leaf = rec.last_leaf is not None and any(
+                leaf_outputs.get(id(t)) is rec.last_leaf for t in [output, *tensors_in(output)]
+            )
+            rec.used_param_ids = _params_reached(output, params)
+    finally:
+        for h in handles:
+            h.remove()
+        for p, flag in zip(params, saved_grad):
+            p.requires_grad_(flag)
+        for m, flag in saved_mode.items():
+            m.training = flag
+    return rec
+
+
+def _params_reached(output: Any, params: list[Any]) -> set[int] | None:
+    """Ids of the parameters that a gradient from the output reaches (``.grad`` untouched)."""
+    import torch
+
+    outs = [t for t in tensors_in(output) if t.requires_grad and (t.is_floating_point() or t.is_complex())]
+    trainable = [p for p in params if p.requires_grad]
+    if not outs or not trainable:
+        return None
+    total = sum(t.real.float().sum() if t.is_complex() else t.float().sum() for t in outs)
+    grads = torch.autograd.grad(total, trainable, allow_unused=True)
+    return {id(p) for p, g in zip(trainable, grads) if g is not None}
+
+
+def _failure(stack: list[Call], exc: Exception) -> BadInputError:
+    if not stack:
+        return BadInputError(f"The model failed on example_input before any module ran: {exc}")
+    call = stack[-1]
+    where = call.name or "<root>"
+    return BadInputError(
+        f"The model failed in module '{where}' ({call.type}) on input shapes "
+        f"{call.input_shape}: {type(exc).__name__}: {exc}. Check that example_input has the "
+        "shape and dtype the model expects."
+    )
+
+
+def rnn_flops(module: Any, x: Any) -> int:
+    """Matmul FLOPs of an nn.RNN/LSTM/GRU call, which runs as one fused op FlopCounterMode skips."""
+    import torch.nn as nn
+
+    if not isinstance(module, nn.RNNBase):
+        return 0
+    data = getattr(x, "data", x) if not hasattr(x, "dim") else x
+    if not hasattr(data, "dim"):
+        return 0
+    if hasattr(x, "batch_sizes"):  # PackedSequence: every row is one (time, batch) position
+        positions = int(data.shape[0])
+    elif data.dim() == 2:
+        positions = int(data.shape[0])
+    else:
+        positions = int(data.shape[0]) * int(data.shape[1])
+    gates = {"LSTM": 4, "GRU": 3}.get(module.mode, 1)
+    dirs = 2 if module.bidirectional else 1
+    hidden = module.hidden_size
+    out = module.proj_size or hidden
+    total = 0
+    for layer in range(module.num_layers):
+        inp = module.input_size if layer == 0 else out * dirs
+        per_step = 2 * gates * hidden * (inp + out)
+        if module.proj_size:
+            per_step += 2 * hidden * module.proj_size
+        total += dirs * positions * per_step
+    return total

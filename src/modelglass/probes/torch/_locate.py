@@ -1,0 +1,72 @@
+"""Find the first module whose output or gradient holds NaN/Inf, once one has appeared.
+
+The output check replays the last forward with a finiteness hook on every
+module. The replay runs without gradients and puts back the module buffers
+(BatchNorm statistics) and the random-number state, so training goes on as if
+it had not happened.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...inspect._shapes import tensors_in
+
+
+def _nonfinite(obj: Any) -> bool:
+    import torch
+
+    for t in tensors_in(obj):
+        if (t.is_floating_point() or t.is_complex()) and not bool(torch.isfinite(t).all()):
+            return True
+    return False
+
+
+def first_nonfinite_output(model: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str | None, bool]:
+    """(name of the first module to return NaN/Inf, whether the input itself held NaN/Inf)."""
+    import torch
+
+    names = {id(m): n for n, m in model.named_modules()}
+    found: list[str] = []
+
+    def hook(module: Any, m_args: Any, output: Any) -> None:
+        if not found and _nonfinite(output):
+            found.append(names.get(id(module), ""))
+
+    handles = [m.register_forward_hook(hook) for m in model.modules()]
+    buffers = [(b, b.detach().clone()) for b in model.buffers()]
+    cpu_rng = torch.get_rng_state()
+    cuda_rng = torch.cuda.get_rng_state_all() if torch.cuda.is_available() and torch.cuda.is_initialized() else None
+    try:
+        with torch.no_grad():
+            try:
+                model(*args, **kwargs)
+            except Exception:  # noqa: BLE001 - the replay only looks; the real step already ran
+                pass
+    finally:
+        for h in handles:
+            h.remove()
+        with torch.no_grad():
+            for b, saved in buffers:
+                b.copy_(saved)
+        torch.set_rng_state(cpu_rng)
+        if cuda_rng is not None:
+            torch.cuda.set_rng_state_all(cuda_rng)
+    return (found[0] if found else None), _nonfinite((args, kwargs))
+
+
+def first_nonfinite_grad(params: list[tuple[str, Any]], grads: list[Any], order: list[str]) -> tuple[str, str] | None:
+    """(module, parameter) nearest the output whose gradient holds NaN/Inf.
+
+    Gradients flow from the output back, so the bad gradient that appeared first
+    is the one of the module latest in forward order.
+    """
+    import torch
+
+    bad = [name for (name, _p), g in zip(params, grads)
+           if g is not None and not bool(torch.isfinite(g).all())]
+    if not bad:
+        return None
+    rank = {n: i for i, n in enumerate(order)}
+    name = max(bad, key=lambda n: rank.get(n, -1))
+    return name.rpartition(".")[0], name

@@ -1,0 +1,264 @@
+"""``watch``: hooks that record a PyTorch model's training into a run, cheaply.
+
+Every step (one ``optimizer.step()``, or one backward pass without an optimizer)
+costs one global gradient norm and one finiteness flag of the model output, both
+computed on the device and read back with one host transfer. Every ``every``
+steps the watcher also records per-parameter norms, the update ratio, weight and
+gradient histograms and, through hooks armed for that one step only, the
+activation statistics. Series names are listed in ``docs/names.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ...core import BadInputError
+from ...inspect._shapes import tensors_in
+from .._emit import log_histogram_data, log_scalars
+from .._live import LiveChecker, check_on_error, nan_inf_finding
+from ._activations import ActivationProbe
+from ._locate import first_nonfinite_grad, first_nonfinite_output
+from ._tensors import global_norm, histograms, norms
+
+WATCH_SCHEMA_VERSION = 1
+
+
+def watch(run: Any, model: Any, optimizer: Any = None, every: int = 50, activations: bool = True,
+          diagnose: bool = True, on_error: str = "warn", histograms: bool = True,
+          bins: int = 64) -> "Watcher":
+    """Record a PyTorch model's weights, gradients and activations into ``run`` while it trains.
+
+    Args:
+        run: The :class:`~modelglass.track.Run` to log into.
+        model: The ``torch.nn.Module`` being trained.
+        optimizer: Its optimizer; a step is then one ``optimizer.step()``. Without it a
+            step is one backward pass through the model's parameters.
+        every: Record the detailed statistics every this many steps.
+        activations: Also record activation statistics on recorded steps.
+        diagnose: Run ``modelglass.diagnose.live_rules`` on recorded steps, when present.
+        on_error: ``"warn"`` (default), ``"raise"`` (a :class:`TrainingError` stops
+            training at the first NaN/Inf) or ``"ignore"`` (log only).
+        histograms: Store weight, gradient and activation histograms on recorded steps.
+        bins: Buckets per histogram.
+
+    Returns:
+        The :class:`Watcher`; ``watcher.remove()`` (or ``run.unwatch()``) takes every hook off.
+    """
+    return Watcher(run, model, optimizer, every, activations, diagnose, on_error, histograms, bins)
+
+
+class Watcher:
+    """The hooks ``watch`` installed, and what they have seen."""
+
+    def __init__(self, run: Any, model: Any, optimizer: Any, every: int, activations: bool,
+                 diagnose: bool, on_error: str, with_histograms: bool, bins: int) -> None:
+        import torch
+
+        _validate(model, optimizer, every, bins)
+        self.run, self.model, self.optimizer, self.every = run, model, optimizer, int(every)
+        self.bins, self.with_histograms = int(bins), bool(with_histograms)
+        self.checker = LiveChecker(run, check_on_error(on_error, "watch"), diagnose)
+        self.params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+        self.start = self.step = int(getattr(run, "step", 0))
+        self.acts = ActivationProbe(model) if activations else None
+        self.removed = False
+        self._out_bad: Any = None
+        self._last_inputs: tuple[tuple[Any, ...], dict[str, Any]] = ((), {})
+        self._snap: tuple[int, list[Any], Any] | None = None
+        self._order: list[str] = []
+        self._artifact_written = False
+        self._handles = [model.register_forward_hook(self._on_forward, with_kwargs=True)]
+        if optimizer is not None:
+            self._handles.append(optimizer.register_step_pre_hook(self._on_pre_step))
+            self._handles.append(optimizer.register_step_post_hook(self._on_post_step))
+        elif self.params:
+            self._handles.append(torch.autograd.graph.register_multi_grad_hook(
+                [p for _, p in self.params], self._on_backward, mode="all"))
+        self._order_handles = [m.register_forward_pre_hook(self._order_hook(n))
+                               for n, m in model.named_modules()
+                               if any(True for _ in m.parameters(recurse=False))]
+        self._arm()
+
+    # -- hooks -------------------------------------------------------------------
+    def _order_hook(self, name: str) -> Any:
+        def hook(module: Any, args: Any) -> None:
+            if name not in self._order:
+                self._order.append(name)
+        return hook
+
+    def _on_forward(self, module: Any, args: Any, kwargs: Any, output: Any) -> None:
+        import torch
+
+        if self._order_handles:
+            for h in self._order_handles:
+                h.remove()
+            self._order_handles = []
+            self._write_artifact(output)
+        self._last_inputs = (args, kwargs)
+        for t in tensors_in(output):
+            if t.is_floating_point():
+                bad = torch.isfinite(t.detach()).all().logical_not()
+                self._out_bad = bad if self._out_bad is None else (self._out_bad | bad)
+        if self.optimizer is None and self._snap is not None:
+            self._log_update_ratio()
+
+    def _on_pre_step(self, optimizer: Any, args: Any, kwargs: Any) -> None:
+        self._on_step([p.grad for _, p in self.params])
+
+    def _on_post_step(self, optimizer: Any, args: Any, kwargs: Any) -> None:
+        if self._snap is not None:
+            self._log_update_ratio()
+        self._advance()
+
+    def _on_backward(self, grads: Any) -> None:
+        self._on_step(list(grads))
+        self._advance()
+
+    # -- per step ------------------------------------------------------------------
+    def _on_step(self, grads: list[Any]) -> None:
+        import torch
+
+        present = [(n, p, g) for (n, p), g in zip(self.params, grads) if g is not None]
+        per = norms([g for _, _, g in present])
+        total = global_norm(per)
+        flag = self._out_bad if self._out_bad is not None else torch.zeros((), dtype=torch.bool)
+        self._out_bad = None
+        gnorm, out_bad = torch.stack([total.float(), flag.to(total.device).float()]).tolist()
+        log_scalars(self.run, {"grad_norm": gnorm}, self.step)
+        if out_bad or not math.isfinite(gnorm):
+            self._nonfinite(bool(out_bad), present)
+        if (self.step - self.start) % self.every == 0:
+            self._record(present, per, gnorm)
+
+    def _advance(self) -> None:
+        self.step += 1
+        if self.acts is not None:
+            self.acts.disarm()
+            self.acts.clear()
+        self._arm()
+
+    def _arm(self) -> None:
+        if self.acts is not None and (self.step - self.start) % self.every == 0:
+            self.acts.arm()
+
+    def _record(self, present: list[tuple[str, Any, Any]], per: Any, gnorm: float) -> None:
+        import torch
+
+        weights = [p.detach() for _, p in self.params]
+        wn = norms(weights)
+        vals = torch.cat([wn, per.to(wn.device)]).tolist() if weights else []
+        values: dict[str, float] = {f"weight_norm/{n}": v for (n, _), v in zip(self.params, vals)}
+        values.update({f"grad_norm/{n}": v for (n, _, _), v in zip(present, vals[len(self.params):])})
+        if self.optimizer is not None:
+            lr = self.optimizer.param_groups[0].get("lr")
+            if isinstance(lr, (int, float)) or hasattr(lr, "item"):
+                values["lr"] = float(lr)
+        first_bad = None
+        if self.acts is not None:
+            act_values, act_hists, first_bad = self.acts.collect(self.bins, self.with_histograms)
+            self.acts.disarm()
+            values.update(act_values)
+            for tag, h in act_hists.items():
+                log_histogram_data(self.run, tag, h, self.step)
+        if self.with_histograms and present:
+            hs = histograms(weights + [g for _, _, g in present], self.bins)
+            tags = [f"weights/{n}" for n, _ in self.params] + [f"grads/{n}" for n, _, _ in present]
+            for tag, h in zip(tags, hs):
+                log_histogram_data(self.run, tag, h, self.step)
+        log_scalars(self.run, values, self.step)
+        self._snap = (self.step, [w.clone() for w in weights], wn)
+        if first_bad is not None:
+            self._report_nonfinite(first_bad, "output")
+        self.checker.live({**values, "grad_norm": gnorm}, self.step)
+
+    def _log_update_ratio(self) -> None:
+        import torch
+
+        step, before, wn = self._snap  # type: ignore[misc]
+        self._snap = None
+        now = [p.detach() for _, p in self.params]
+        delta = norms(torch._foreach_sub(now, before))
+        ratio = (delta / wn.clamp_min(1e-12)).tolist()
+        log_scalars(self.run, {f"update_ratio/{n}": r for (n, _), r in zip(self.params, ratio)}, step)
+
+    # -- NaN / Inf -------------------------------------------------------------------
+    def _nonfinite(self, output_bad: bool, present: list[tuple[str, Any, Any]]) -> None:
+        if "nan_inf" in self.checker.seen:
+            self.checker.report(nan_inf_finding(self.step, "", "output"))  # raises when asked to
+            return
+        module, param, input_bad = None, None, False
+        if output_bad:
+            args, kwargs = self._last_inputs
+            module, input_bad = first_nonfinite_output(self.model, args, kwargs)
+        if module is None:
+            hit = first_nonfinite_grad([(n, p) for n, p, _ in present], [g for _, _, g in present],
+                                       self._forward_param_order())
+            if hit is not None:
+                module, param = hit
+                self._report_nonfinite(module, "grad", param=param)
+                return
+        self._report_nonfinite(module or "", "output", input_nonfinite=input_bad)
+
+    def _report_nonfinite(self, module: str, where: str, **extra: Any) -> None:
+        finding = nan_inf_finding(self.step, module, where, **extra)
+        artifact = {"step": self.step, "module": module, "where": where, **extra}
+        self.checker.report(finding, ("nonfinite", artifact))
+
+    # -- the watch artifact ------------------------------------------------------------
+    def _forward_param_order(self) -> list[str]:
+        names = []
+        for mod in self._order:
+            m = self.model.get_submodule(mod) if mod else self.model
+            names += [f"{mod}.{p}" if mod else p for p, _ in m.named_parameters(recurse=False)]
+        declared = [n for n, _ in self.model.named_parameters()]
+        known = set(declared)
+        ordered = [n for n in dict.fromkeys(names) if n in known]
+        return ordered + [n for n in declared if n not in set(ordered)]
+
+    def _write_artifact(self, output: Any = None) -> None:
+        if self._artifact_written:
+            return
+        self._artifact_written = True
+        first = next(iter(tensors_in(output)), None) if output is not None else None
+        self.run.log_artifact("watch", {
+            "schema_version": WATCH_SCHEMA_VERSION,
+            "every": self.every,
+            "start_step": self.start,
+            "params": self._forward_param_order(),
+            "trainable": [n for n, _ in self.params],
+            "modules": {n or "": type(m).__name__ for n, m in self.model.named_modules()},
+            "activations": [n for n, _, _ in self.acts.targets] if self.acts else [],
+            "output_shape": list(first.shape) if first is not None else None,
+            "output_width": int(first.shape[-1]) if first is not None and first.dim() else None,
+            "optimizer": type(self.optimizer).__name__ if self.optimizer is not None else None,
+        })
+
+    def remove(self) -> None:
+        """Take every hook off and drop every reference; the model is left as found."""
+        if self.removed:
+            return
+        self.removed = True
+        for h in self._handles + self._order_handles:
+            h.remove()
+        self._handles, self._order_handles = [], []
+        if self.acts is not None:
+            self.acts.disarm()
+            self.acts.clear()
+        self._snap, self._out_bad, self._last_inputs = None, None, ((), {})
+        self._write_artifact()
+
+
+def _validate(model: Any, optimizer: Any, every: Any, bins: Any) -> None:
+    import torch
+
+    if not isinstance(model, torch.nn.Module):
+        raise BadInputError(f"watch expects a torch.nn.Module as 'model'. Got {type(model).__name__}.")
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise BadInputError(f"The 'every' argument of watch must be a positive int. Got {every!r} instead.")
+    if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
+        raise BadInputError(f"The 'bins' argument of watch must be a positive int. Got {bins!r} instead.")
+    if optimizer is not None and not hasattr(optimizer, "register_step_pre_hook"):
+        raise BadInputError(
+            f"watch expects a torch.optim.Optimizer as 'optimizer'. Got {type(optimizer).__name__}."
+        )
