@@ -162,3 +162,18 @@ def sk_gbr_good(store: str) -> tuple[str, dict[str, Any]]:
     X, y, _, _ = diabetes()
     gbr = GradientBoostingRegressor(n_estimators=80, max_depth=2, random_state=0).fit(X, y)
     return _log_curve(store, "sk_gbr_good", gbr.train_score_, baseline_loss=1.0), {}
+
+
+@scenario("sk_mlp_regressor", "sklearn", None, "MLPRegressor on diabetes")
+def sk_mlp_regressor(store: str) -> tuple[str, dict[str, Any]]:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPRegressor
+
+    X, y, _, _ = diabetes()
+    reg = MLPRegressor(hidden_layer_sizes=(32,), learning_rate_init=3e-3, max_iter=60,
+                       random_state=0, n_iter_no_change=60)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X, y)
+    # MLPRegressor's loss is half the mean squared error: predicting the mean costs 0.5.
+    return _log_curve(store, "sk_mlp_regressor", reg.loss_curve_, baseline_loss=0.5), {}

@@ -184,3 +184,29 @@ def t_sigmoid_output(store: str) -> tuple[str, dict[str, Any]]:
     m = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 1), nn.Sigmoid())
     return train(store, "t_sigmoid_output", m, adam(m), 8, data=data,
                  loss_fn=nn.functional.binary_cross_entropy)
+
+
+@scenario("t_warmup_momentum", "torch", None, "SGD+momentum with a linear warm-up")
+def t_warmup_momentum(store: str) -> tuple[str, dict[str, Any]]:
+    m = mlp([64, 96, 10])
+    opt = torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.9)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / 50))
+    return train(store, "t_warmup_momentum", m, opt, 5, sched=sched)
+
+
+@scenario("t_bn_dropout", "torch", None, "MLP with BatchNorm and dropout")
+def t_bn_dropout(store: str) -> tuple[str, dict[str, Any]]:
+    torch.manual_seed(0)
+    m = nn.Sequential(nn.Linear(64, 128), nn.BatchNorm1d(128), nn.ReLU(), nn.Dropout(0.3),
+                      nn.Linear(128, 10))
+    return train(store, "t_bn_dropout", m, adam(m), 5)
+
+
+@scenario("t_noisy_labels", "torch", None, "20% of the labels wrong: the loss stays high but falls")
+def t_noisy_labels(store: str) -> tuple[str, dict[str, Any]]:
+    X, y, Xv, yv = _tensors(digits())
+    g = torch.Generator().manual_seed(6)
+    flip = torch.rand(len(y), generator=g) < 0.2
+    y = torch.where(flip, torch.randint(0, 10, y.shape, generator=g), y)
+    m = mlp([64, 64, 10])
+    return train(store, "t_noisy_labels", m, adam(m), 5, data=[X, y, Xv, yv])
