@@ -127,7 +127,7 @@ def bad_initial_loss(h: History, p: Mapping[str, float]) -> list[Finding]:
           "num_classes": h.num_classes}
     return [make(
         "bad_initial_loss",
-        f"The loss at the start is {num(times, 3)}x log({h.num_classes})", ev,
+        f"The loss at the start is {times:.3g}x log({h.num_classes})", ev,
         "The model starts out confidently wrong. Initialise the last layer small (e.g. scale "
         "its weights down, zero its bias) so the first predictions are near uniform; check the "
         "input scaling and that the loss gets raw logits.",

@@ -59,14 +59,17 @@ def nan_inf(h: History, p: Mapping[str, float]) -> list[Finding]:
         ev.update(first_step=step, first_series=tag, value=("nan" if math.isnan(val) else str(val)))
         if _param_of(tag):
             ev["module"] = _param_of(tag)
+            ev["parameter_series"] = tag
     if isinstance(probe, Mapping):
         ps = probe.get("step")
         if isinstance(ps, (int, float)) and (step is None or ps <= step):
             step = int(ps)
             ev["first_step"] = step
         for key in ("module", "where", "kind"):
-            if isinstance(probe.get(key), str):
+            if isinstance(probe.get(key), str) and probe[key]:
                 ev[key] = probe[key]
+        if probe.get("module") == "" and "module" not in ev:
+            ev["module"] = "<root>"
     where = f" in {ev['module']}" if "module" in ev else ""
     return [make(
         "nan_inf", f"A value became NaN or Inf at step {step}{where}", ev,
@@ -106,7 +109,7 @@ def loss_divergence(h: History, p: Mapping[str, float]) -> list[Finding]:
           "lowest_loss": num(float(smooth[i_min])), "began_step": step, "blew_up": blew_up}
     return [make(
         "loss_divergence",
-        f"The loss grew {ev['growth']}x instead of falling (from step {step})", ev,
+        f"The loss grew {growth + 1:.3g}x instead of falling", ev,
         "The learning rate is most likely too high: divide it by 3-10 and retry, or add a warm-up "
         "and gradient clipping. Check also that the loss is minimised (not maximised) and that "
         "the inputs are scaled.",

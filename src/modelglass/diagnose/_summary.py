@@ -81,9 +81,14 @@ def _progress(h: History) -> str:
     start, end = float(np.median(v[: max(1, min(50, v.size // 20))])), tail_median(v, 0.1)
     drop = ratio(start - end, abs(start))
     how = f"{_fmt(start)} to {_fmt(end)}"
-    if drop is not None:
-        how += f" ({'-' if drop >= 0 else '+'}{abs(round(100 * drop))}%)"
-    return f"Run {h.name}: the training loss went from {how} over {int(c.steps[-1]) + 1} steps."
+    times = ratio(end, start)
+    if drop is not None and drop >= 0:
+        how += f" (-{round(100 * drop)}%)"
+    elif times is not None and times >= 2:
+        how += f" ({times:.3g}x higher)"
+    elif drop is not None:
+        how += f" (+{round(-100 * drop)}%)"
+    return f"Run {h.name}: the training loss went from {how} by step {int(c.steps[-1])}."
 
 
 def _fmt(x: float) -> str:
@@ -95,7 +100,7 @@ def _at(f: Finding) -> str:
 
 
 def _lower(s: str) -> str:
-    return s[:1].lower() + s[1:] if s and not s[:2].isupper() else s
+    return s[:1].lower() + s[1:] if s and not s[1:2].isupper() else s
 
 
 def jsonable_related(related: Mapping[str, list[Finding]]) -> dict[str, Any]:
