@@ -49,7 +49,7 @@ def record_forward(model: Any, example_input: Any) -> ForwardRecord:
     names = {id(m): n for n, m in model.named_modules()}
     rec = ForwardRecord()
     stack: list[Call] = []
-    counter = FlopCounterMode(display=False)
+    counter = FlopCounterMode(display=False, custom_mapping=_extra_flop_formulas())
     tracker = make_tracker()
     start_flops: dict[int, int] = {}
     extra = [0]  # FLOPs that FlopCounterMode does not see (fused RNN kernels)
@@ -99,7 +99,8 @@ def record_forward(model: Any, example_input: Any) -> ForwardRecord:
         for p in params:
             if p.is_floating_point() or p.is_complex():
                 p.requires_grad_(True)
-        model.eval()
+        for m in model.modules():  # not model.eval(): exported programs refuse it
+            m.training = False
         with torch.enable_grad():
             try:
                 with counter, tracker:
@@ -120,6 +121,22 @@ def record_forward(model: Any, example_input: Any) -> ForwardRecord:
         for m, flag in saved_mode.items():
             m.training = flag
     return rec
+
+
+def _extra_flop_formulas() -> dict[Any, Any]:
+    """Attention kernels that FlopCounterMode has no formula for (the CPU flash kernel)."""
+    import torch
+    from torch.utils import flop_counter
+
+    def sdpa(q: Any, k: Any, v: Any, *args: Any, out_shape: Any = None, **kwargs: Any) -> int:
+        return flop_counter.sdpa_flop_count(q, k, v)
+
+    ops = {}
+    for name in ("_scaled_dot_product_flash_attention_for_cpu",):
+        op = getattr(torch.ops.aten, name, None)
+        if op is not None and hasattr(flop_counter, "sdpa_flop_count"):
+            ops[op] = sdpa
+    return ops
 
 
 def _params_reached(output: Any, params: list[Any]) -> set[int] | None:

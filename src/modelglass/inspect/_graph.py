@@ -44,7 +44,8 @@ def _from_export(model: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> t
 
     training = {m: m.training for m in model.modules()}
     try:
-        model.eval()
+        for m in model.modules():  # not model.eval(): exported programs refuse it
+            m.training = False
         ep = torch.export.export(model, args, kwargs, strict=False)
     finally:
         for m, flag in training.items():

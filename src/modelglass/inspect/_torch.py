@@ -16,6 +16,16 @@ from ._shapes import split_example_input
 def inspect_torch(model: Any, example_input: Any = None, optimizer: Any = None,
                   loss_fn: Any = None, graph: Any = True) -> Inspection:
     """See :func:`modelglass.inspect.inspect`."""
+    import torch
+
+    rng = torch.get_rng_state()  # tracing may draw random numbers; the user's stream stays put
+    try:
+        return _inspect_torch(model, example_input, optimizer, loss_fn, graph)
+    finally:
+        torch.set_rng_state(rng)
+
+
+def _inspect_torch(model: Any, example_input: Any, optimizer: Any, loss_fn: Any, graph: Any) -> Inspection:
     named, aliases, owner = _param_names(model)
     stats = {n: param_stats(n, p, owner[id(p)], p.requires_grad, _fan_in(model, owner[id(p)], n),
                             _checks_init(model, owner[id(p)]))
