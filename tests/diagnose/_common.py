@@ -63,25 +63,3 @@ def diabetes() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 def new_run(store: str, name: str, **config: Any) -> mg.Run:
     return mg.init(project="diagnose-suite", name=name, config=config or None, store=store)
-
-
-class NumpyLogger:
-    """Logs a dict of named NumPy arrays and their gradients with the names ``watch`` uses."""
-
-    def __init__(self, run: mg.Run, every: int = 5) -> None:
-        self.run, self.every = run, every
-
-    def log(self, step: int, loss: float, params: dict[str, np.ndarray], grads: dict[str, np.ndarray],
-            before: dict[str, np.ndarray] | None = None) -> None:
-        vals: dict[str, float] = {"loss": float(loss)}
-        with np.errstate(all="ignore"):
-            vals["grad_norm"] = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
-            if step % self.every == 0:
-                for k, w in params.items():
-                    wn = float(np.linalg.norm(w))
-                    vals[f"weight_norm/{k}"] = wn
-                    vals[f"grad_norm/{k}"] = float(np.linalg.norm(grads[k]))
-                    if before is not None:
-                        d = float(np.linalg.norm(w - before[k]))
-                        vals[f"update_ratio/{k}"] = d / wn if wn > 0 else 0.0
-        self.run.log(vals, step=step)

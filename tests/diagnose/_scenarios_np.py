@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
-from ._common import NumpyLogger, diabetes, digits, new_run, scenario
+from modelglass.probes import sklearn as sk_probe
+from modelglass.probes.numpy import ArrayProbe
+
+from ._common import diabetes, digits, new_run, scenario
 
 
 def _linreg_data(seed: int = 0, n: int = 200) -> tuple[np.ndarray, np.ndarray]:
@@ -24,7 +26,7 @@ def _linreg(store: str, name: str, alpha: float, steps: int, batch: int | None =
     X, y = _linreg_data(seed)
     base = float(np.var(y) / 2)  # the loss of predicting the mean
     run = new_run(store, name, alpha=alpha, baseline_loss=base)
-    log = NumpyLogger(run)
+    probe = ArrayProbe(run, every=5, on_error="ignore")
     rng = np.random.default_rng(seed + 1)
     theta = np.zeros(X.shape[1])
     with np.errstate(all="ignore"):
@@ -34,9 +36,9 @@ def _linreg(store: str, name: str, alpha: float, steps: int, batch: int | None =
             r = Xb @ theta - yb
             loss = float(r @ r / (2 * len(yb)))
             grad = Xb.T @ r / len(yb)
-            before = {"theta": theta.copy()}
-            theta = theta - alpha * grad
-            log.log(step, loss, {"theta": theta}, {"theta": grad}, before)
+            run.log({"loss": loss}, step=step)
+            probe.log({"theta": theta}, {"theta": grad}, step=step)
+            theta -= alpha * grad
             if not np.isfinite(loss):
                 break
     run.finish()
@@ -71,7 +73,7 @@ def _logreg(store: str, name: str, alpha: float, naive: bool, steps: int = 300) 
     flip = rng.random(len(t)) < 0.1  # label noise: the data are not separable
     t[flip] = 1 - t[flip]
     run = new_run(store, name, alpha=alpha, num_classes=2)
-    log = NumpyLogger(run)
+    probe = ArrayProbe(run, every=5, on_error="ignore")
     w = np.zeros(X.shape[1])
     with np.errstate(all="ignore"):
         for step in range(steps):
@@ -83,9 +85,9 @@ def _logreg(store: str, name: str, alpha: float, naive: bool, steps: int = 300) 
                 loss = float(np.mean(np.logaddexp(0, z) - t * z))
                 p = 1 / (1 + np.exp(-z))
             grad = X.T @ (p - t) / len(t)
-            before = {"w": w.copy()}
-            w = w - alpha * grad
-            log.log(step, loss, {"w": w}, {"w": grad}, before)
+            run.log({"loss": loss}, step=step)
+            probe.log({"w": w}, {"w": grad}, step=step)
+            w -= alpha * grad
     run.finish()
     return run.id, {}
 
@@ -100,19 +102,8 @@ def np_logreg_log0(store: str) -> tuple[str, dict[str, Any]]:
     return _logreg(store, "np_logreg_log0", 50.0, naive=True)
 
 
-# -- scikit-learn ------------------------------------------------------------------
-def _log_curve(store: str, name: str, curve: Any, val: Any = None, **config: Any) -> str:
-    run = new_run(store, name, **config)
-    for i, v in enumerate(curve):
-        run.log({"loss": float(v)}, step=i)
-    for i, v in enumerate(val or []):
-        run.log({"val/loss": float(v)}, step=i)
-    run.finish()
-    return run.id
-
-
+# -- scikit-learn, through modelglass.probes.sklearn -----------------------------------
 def _mlp(store: str, name: str, shuffle: bool, lr: float, hidden: tuple[int, ...], iters: int) -> tuple[str, dict[str, Any]]:
-    from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
     X, y, _, _ = digits()
@@ -120,10 +111,10 @@ def _mlp(store: str, name: str, shuffle: bool, lr: float, hidden: tuple[int, ...
         y = np.random.default_rng(5).permutation(y)
     clf = MLPClassifier(hidden_layer_sizes=hidden, learning_rate_init=lr, max_iter=iters,
                         random_state=0, n_iter_no_change=iters)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clf.fit(X, y)
-    return _log_curve(store, name, clf.loss_curve_, num_classes=10), {}
+    run = new_run(store, name, num_classes=10)
+    sk_probe.track(run, clf, X, y)  # loss_curve_ -> loss
+    run.finish()
+    return run.id, {}
 
 
 @scenario("sk_mlp_good", "sklearn", None, "MLPClassifier on digits")
@@ -147,12 +138,10 @@ def sk_sgd_regressor(store: str) -> tuple[str, dict[str, Any]]:
 
     X, y, Xv, yv = diabetes()
     reg = SGDRegressor(learning_rate="constant", eta0=0.002, random_state=0)
-    train, val = [], []
-    for _ in range(40):
-        reg.partial_fit(X, y)
-        train.append(float(np.mean((reg.predict(X) - y) ** 2)))
-        val.append(float(np.mean((reg.predict(Xv) - yv) ** 2)))
-    return _log_curve(store, "sk_sgd_regressor", train, val, baseline_loss=1.0), {}
+    run = new_run(store, "sk_sgd_regressor", baseline_loss=0.5)  # half the MSE of the mean
+    sk_probe.partial_fit(run, reg, X, y, epochs=40, validation_data=(Xv, yv))
+    run.finish()
+    return run.id, {}
 
 
 @scenario("sk_gbr_good", "sklearn", None, "GradientBoostingRegressor train_score_ on diabetes")
@@ -160,20 +149,22 @@ def sk_gbr_good(store: str) -> tuple[str, dict[str, Any]]:
     from sklearn.ensemble import GradientBoostingRegressor
 
     X, y, _, _ = diabetes()
-    gbr = GradientBoostingRegressor(n_estimators=80, max_depth=2, random_state=0).fit(X, y)
-    return _log_curve(store, "sk_gbr_good", gbr.train_score_, baseline_loss=1.0), {}
+    gbr = GradientBoostingRegressor(n_estimators=80, max_depth=2, random_state=0)
+    run = new_run(store, "sk_gbr_good", baseline_loss=1.0)
+    sk_probe.track(run, gbr, X, y)  # train_score_ (the training loss per stage) -> train/score
+    run.finish()
+    return run.id, {"loss": "train/score"}
 
 
 @scenario("sk_mlp_regressor", "sklearn", None, "MLPRegressor on diabetes")
 def sk_mlp_regressor(store: str) -> tuple[str, dict[str, Any]]:
-    from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPRegressor
 
     X, y, _, _ = diabetes()
     reg = MLPRegressor(hidden_layer_sizes=(32,), learning_rate_init=3e-3, max_iter=60,
                        random_state=0, n_iter_no_change=60)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        reg.fit(X, y)
     # MLPRegressor's loss is half the mean squared error: predicting the mean costs 0.5.
-    return _log_curve(store, "sk_mlp_regressor", reg.loss_curve_, baseline_loss=0.5), {}
+    run = new_run(store, "sk_mlp_regressor", baseline_loss=0.5)
+    sk_probe.track(run, reg, X, y)
+    run.finish()
+    return run.id, {}
