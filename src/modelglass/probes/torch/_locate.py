@@ -22,18 +22,34 @@ def _nonfinite(obj: Any) -> bool:
     return False
 
 
-def first_nonfinite_output(model: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str | None, bool]:
-    """(name of the first module to return NaN/Inf, whether the input itself held NaN/Inf)."""
+def first_nonfinite_output(model: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Where NaN/Inf first appeared in a replay of the forward pass.
+
+    Returns ``{"module", "input_nonfinite"}`` and, when the first module to return
+    NaN/Inf only passed on what it was given, ``"before"``: that module's name,
+    while ``"module"`` names the module whose own code made it (its parent).
+    """
     import torch
 
     names = {id(m): n for n, m in model.named_modules()}
-    found: list[str] = []
+    stack: list[tuple[str, bool]] = []
+    found: dict[str, Any] = {}
 
-    def hook(module: Any, m_args: Any, output: Any) -> None:
-        if not found and _nonfinite(output):
-            found.append(names.get(id(module), ""))
+    def pre(module: Any, m_args: Any, m_kwargs: Any) -> None:
+        stack.append((names.get(id(module), ""), _nonfinite((m_args, m_kwargs))))
 
-    handles = [m.register_forward_hook(hook) for m in model.modules()]
+    def post(module: Any, m_args: Any, m_kwargs: Any, output: Any) -> None:
+        name, input_bad = stack.pop()
+        if found or not _nonfinite(output):
+            return
+        if input_bad and stack:
+            found.update(module=stack[-1][0], before=name)
+        else:
+            found.update(module=name)
+
+    handles = [h for m in model.modules() for h in (
+        m.register_forward_pre_hook(pre, with_kwargs=True),
+        m.register_forward_hook(post, with_kwargs=True))]
     buffers = [(b, b.detach().clone()) for b in model.buffers()]
     cpu_rng = torch.get_rng_state()
     cuda_rng = torch.cuda.get_rng_state_all() if torch.cuda.is_available() and torch.cuda.is_initialized() else None
@@ -52,7 +68,8 @@ def first_nonfinite_output(model: Any, args: tuple[Any, ...], kwargs: dict[str, 
         torch.set_rng_state(cpu_rng)
         if cuda_rng is not None:
             torch.cuda.set_rng_state_all(cuda_rng)
-    return (found[0] if found else None), _nonfinite((args, kwargs))
+    found["input_nonfinite"] = _nonfinite((args, kwargs))
+    return found
 
 
 def first_nonfinite_grad(params: list[tuple[str, Any]], grads: list[Any], order: list[str]) -> tuple[str, str] | None:

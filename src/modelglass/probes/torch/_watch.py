@@ -187,18 +187,19 @@ class Watcher:
         if "nan_inf" in self.checker.seen:
             self.checker.report(nan_inf_finding(self.step, "", "output"))  # raises when asked to
             return
-        module, param, input_bad = None, None, False
         if output_bad:
             args, kwargs = self._last_inputs
-            module, input_bad = first_nonfinite_output(self.model, args, kwargs)
-        if module is None:
-            hit = first_nonfinite_grad([(n, p) for n, p, _ in present], [g for _, _, g in present],
-                                       self._forward_param_order())
-            if hit is not None:
-                module, param = hit
-                self._report_nonfinite(module, "grad", param=param)
+            where = first_nonfinite_output(self.model, args, kwargs)
+            if "module" in where:
+                module = where.pop("module")
+                self._report_nonfinite(module, "output", **where)
                 return
-        self._report_nonfinite(module or "", "output", input_nonfinite=input_bad)
+        hit = first_nonfinite_grad([(n, p) for n, p, _ in present], [g for _, _, g in present],
+                                   self._forward_param_order())
+        if hit is not None:
+            self._report_nonfinite(hit[0], "grad", param=hit[1])
+        else:
+            self._report_nonfinite("", "output")
 
     def _report_nonfinite(self, module: str, where: str, **extra: Any) -> None:
         finding = nan_inf_finding(self.step, module, where, **extra)
