@@ -40,12 +40,40 @@ def test_centre_equals_model_loss_and_points_match_a_naive_copy() -> None:
     X, y = _data()
     model = _mlp()
     r = mg.landscape(model, mse, (X, y), steps=9, span=0.5)
-    assert r.method == "vmap" and r.directions == "filter" and r.losses.shape == (9, 9)
+    assert r.method == "mlp" and r.directions == "filter" and r.losses.shape == (9, 9)
     assert r.losses[4, 4] == pytest.approx(r.center_loss, rel=1e-5)
     assert r.center_loss == pytest.approx(float(mse(model(X), y).detach()), rel=1e-6)
     d1, d2 = random_directions(torch, {n: p.detach() for n, p in model.named_parameters()}, 2, "filter", True, 0)
     for i, j in [(0, 0), (2, 7), (8, 3)]:
         assert r.losses[i, j] == pytest.approx(_naive(model, d1, d2, r.x[j], r.y[i], X, y), rel=1e-4)
+
+
+class Residual(torch.nn.Module):
+    """Not a plain Sequential: evaluated with functional_call under vmap."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(1)
+        self.a = torch.nn.Linear(5, 8)
+        self.b = torch.nn.Linear(8, 5)
+        self.head = torch.nn.Linear(5, 1)
+
+    def forward(self, x):
+        return self.head(x + self.b(torch.tanh(self.a(x))))
+
+
+@pytest.mark.parametrize("batch_points", [None, 1, 7])
+def test_every_evaluation_path_gives_the_same_surface(batch_points) -> None:
+    X, y = _data()
+    model = _mlp()
+    fast = mg.landscape(model, mse, (X, y), steps=7, batch_points=batch_points)
+    traced = mg.landscape(model, mse, (X, y), steps=7, batch_points=batch_points, method="vmap")
+    looped = mg.landscape(model, mse, (X, y), steps=7, method="loop")
+    assert (fast.method, traced.method, looped.method) == ("mlp", "vmap", "loop")
+    np.testing.assert_allclose(fast.losses, traced.losses, rtol=1e-4)
+    np.testing.assert_allclose(fast.losses, looped.losses, rtol=1e-4)
+    res = mg.landscape(Residual(), mse, (X, y), steps=5)
+    assert res.method == "vmap" and res.losses[2, 2] == pytest.approx(res.center_loss, rel=1e-5)
 
 
 def test_filter_normalisation_and_zeroed_biases() -> None:

@@ -63,6 +63,7 @@ def evaluate(
     coords: np.ndarray,
     batch_points: int | None = None,
     memory_mb: float = _DEFAULT_BUDGET_MB,
+    force_loop: bool = False,
 ) -> tuple[np.ndarray, str, int]:
     """The mean loss at each row of ``coords`` (n_points x n_dirs).
 
@@ -92,7 +93,7 @@ def evaluate(
 
     coords_t = torch.as_tensor(coords, dtype=torch.float64)
     out = np.empty(len(coords))
-    method = "vmap"
+    method = "loop" if force_loop else "vmap"
     with torch.no_grad():
         batched = vmap(loss_at, in_dims=(0, None, None))
         for start in range(0, len(coords), batch_points):

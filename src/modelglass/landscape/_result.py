@@ -24,7 +24,7 @@ class Landscape:
         x_label: Name of the first axis.
         y_label: Name of the second axis.
         directions: How the axes were chosen (``filter``, ``layer``, ``pca``, ``given``, ``parameters``).
-        method: How the points were evaluated (``vmap``, ``loop`` or ``numpy``).
+        method: How the points were evaluated (``mlp``, ``vmap``, ``loop`` or ``numpy``).
         trajectory: Path coordinates on the plane (N x 2), or None.
         trajectory_losses: The loss at each path point, or None.
         explained_variance: For PCA axes, the share of the path's movement each explains.

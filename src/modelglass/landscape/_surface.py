@@ -10,9 +10,11 @@ import numpy as np
 from ..core import BadInputError, BadTypeError, require
 from ._directions import flatten_checkpoint, given_directions, pca_directions, random_directions, unflatten
 from ._evaluate import batches_of, evaluate, model_loss
+from ._mlp import evaluate_mlp, mlp_layers
 from ._result import Landscape, landscape_findings
 
 _KINDS = ("1d", "2d")
+_METHODS = ("auto", "vmap", "loop")
 _MARGIN = 0.15
 
 
@@ -30,6 +32,7 @@ def landscape(
     seed: int = 0,
     batch_points: int | None = None,
     memory_mb: float = 64,
+    method: str = "auto",
 ) -> Landscape:
     """Compute the loss over a line or a plane through the model's parameters.
 
@@ -58,7 +61,11 @@ def landscape(
         seed: Seed of the random directions.
         batch_points: Grid points per vmap batch (default: from ``memory_mb``).
         memory_mb: Memory budget of one batch of points.
+        method: ``auto`` (a batched fast path for plain ``nn.Sequential`` MLPs, else
+            ``vmap``), ``vmap`` or ``loop`` (one ``functional_call`` per point).
     """
+    if method not in _METHODS:
+        raise BadInputError(f"The 'method' argument of landscape must be one of {', '.join(_METHODS)}. Got {method!r}.")
     if kind not in _KINDS:
         raise BadInputError(f"The 'kind' argument of landscape must be '1d' or '2d'. Got {kind!r}.")
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 3:
@@ -78,7 +85,7 @@ def landscape(
     if data is None:
         raise BadInputError("landscape of a PyTorch model needs data: (X, y) or batches of them.")
     return _torch_landscape(torch, model, loss_fn, data, kind, directions, steps, span, trajectory,
-                            ignore_1d, seed, batch_points, memory_mb)
+                            ignore_1d, seed, batch_points, memory_mb, method)
 
 
 def _grid(kind: str, steps: int, span: float) -> tuple[np.ndarray, np.ndarray | None]:
@@ -112,7 +119,7 @@ def _coords(x: np.ndarray, y: np.ndarray | None) -> np.ndarray:
 
 def _torch_landscape(torch: Any, model: Any, loss_fn: Any, data: Any, kind: str, directions: Any, steps: int,
                      span: float, trajectory: Any, ignore_1d: bool, seed: int, batch_points: int | None,
-                     memory_mb: float) -> Landscape:
+                     memory_mb: float, method: str) -> Landscape:
     params = {n: p.detach() for n, p in model.named_parameters()}
     if not params:
         raise BadInputError(f"{type(model).__name__} has no parameters; there is no landscape to draw.")
@@ -143,7 +150,13 @@ def _torch_landscape(torch: Any, model: Any, loss_fn: Any, data: Any, kind: str,
         coords = _coords(x, y)
         if traj is not None:
             coords = np.vstack([coords, traj])
-        losses, method, _ = evaluate(torch, model, loss_fn, batches, params, dirs, coords, batch_points, memory_mb)
+        layers = mlp_layers(torch, model) if method == "auto" else None
+        if layers is not None:
+            losses, _ = evaluate_mlp(torch, layers, loss_fn, batches, params, dirs, coords, batch_points)
+            method = "mlp"
+        else:
+            losses, method, _ = evaluate(torch, model, loss_fn, batches, params, dirs, coords, batch_points,
+                                         memory_mb, force_loop=(method == "loop"))
     finally:
         for m, mode in zip(model.modules(), modes):
             m.training = mode
