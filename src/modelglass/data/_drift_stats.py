@@ -72,7 +72,7 @@ def js_distance(p: np.ndarray, q: np.ndarray) -> float:
 def chi2_homogeneity(ca: np.ndarray, cb: np.ndarray) -> tuple[float, float]:
     """Chi-square test that two count vectors come from one distribution: (statistic, p-value).
 
-    The p-value uses the Wilson-Hilferty normal approximation of the chi-square tail.
+    The p-value is the exact chi-square tail (a finite series for integer degrees of freedom).
     """
     table = np.vstack([ca, cb]).astype(float)
     table = table[:, table.sum(axis=0) > 0]
@@ -80,6 +80,18 @@ def chi2_homogeneity(ca: np.ndarray, cb: np.ndarray) -> tuple[float, float]:
         return 0.0, 1.0
     expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
     stat = float(np.sum((table - expected) ** 2 / expected))
-    dof = table.shape[1] - 1
-    z = ((stat / dof) ** (1 / 3) - (1 - 2 / (9 * dof))) / math.sqrt(2 / (9 * dof))
-    return stat, float(0.5 * math.erfc(z / math.sqrt(2)))
+    return stat, chi2_sf(stat, table.shape[1] - 1)
+
+
+def chi2_sf(x: float, dof: int) -> float:
+    """P(X > x) for a chi-square variable with ``dof`` degrees of freedom."""
+    if x <= 0:
+        return 1.0
+    h = x / 2.0
+    if dof % 2 == 0:
+        i = np.arange(dof // 2)
+        terms = i * math.log(h) - np.array([math.lgamma(k + 1) for k in i]) - h
+        return float(min(np.exp(terms).sum(), 1.0))
+    i = np.arange(1, (dof - 1) // 2 + 1)
+    terms = (i - 0.5) * math.log(h) - np.array([math.lgamma(k + 0.5) for k in i]) - h
+    return float(min(math.erfc(math.sqrt(h)) + np.exp(terms).sum(), 1.0))

@@ -26,6 +26,8 @@ def column_summaries(ctx: DataContext) -> dict[str, dict[str, Any]]:
 
 def _summary(ctx: DataContext, col: str) -> dict[str, Any]:
     kind = ctx.kind(col)
+    if col == ctx.target and ctx.task == "classification":
+        kind = "categorical"  # labels: counts per class, not a histogram
     codes, uniques = ctx.codes(col) if kind != "numeric" else (None, None)
     s: dict[str, Any] = {
         "kind": kind,

@@ -21,20 +21,21 @@ def check(
     ctx: DataContext,
     model: Any = None,
     cv: int = 5,
-    method: str = "prune_by_noise_rate",
+    method: str = "both",
     warn_fraction: float = 0.01,
 ) -> CheckOutput:
     """Rank examples by how likely their label is wrong.
 
     Uses out-of-fold predicted probabilities (``pred_probs`` of ``check_data``, else
-    ``cross_val_predict`` of ``model``: by default a HistGradientBoostingClassifier with
-    early stopping) and confident learning to estimate how many labels of each class are
-    wrong and which ones.
+    ``cross_val_predict`` of ``model``: by default logistic regression below 10,000 rows,
+    HistGradientBoostingClassifier with early stopping from there on) and confident
+    learning to estimate how many labels of each class are wrong and which ones.
 
     Args:
         model: A scikit-learn classifier with ``predict_proba`` (default: see above).
         cv: Number of stratified folds (default 5; lowered to the smallest class size).
-        method: ``prune_by_noise_rate`` (default), ``confident_joint`` or ``both``.
+        method: ``both`` (default: flagged by pruning by noise rate and by class),
+            ``prune_by_noise_rate``, ``prune_by_class`` or ``confident_joint``.
         warn_fraction: ``warning`` when more than this fraction of rows is suspect
             (default 0.01), ``info`` below.
 
@@ -100,6 +101,6 @@ def _probs(
     folds = min(int(cv), smallest)
     if folds < 2:
         raise SkipCheck("a class has a single example; cross-validation needs two per class")
-    est = model if model is not None else default_model(categorical, ctx.seed)
+    est = model if model is not None else default_model(categorical, len(rows), ctx.seed)
     probs = out_of_fold_probs(x, labels, est, folds, ctx.seed)
     return probs, f"cross_val_predict({type(est).__name__}, cv={folds})"
