@@ -202,3 +202,34 @@ def test_package_is_callable() -> None:
 
     r = pkg(np.array([1.0, 2.0]), lambda th: float(th @ th), steps=5)
     assert r.losses.shape == (5, 5)
+
+
+def test_trajectory_from_a_run_series_and_checkpoints(store_dir) -> None:
+    from modelglass.landscape import run_trajectory
+
+    X, y = _data(100)
+    model = _mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    with mg.init(project="traj", store=store_dir) as run:
+        for step in range(6):
+            run.log({"theta_0": float(step), "theta_1": 2.0 * step}, step=step)
+            run.log_artifact(f"checkpoint/{step}", {k: v.detach().numpy() for k, v in model.named_parameters()})
+            opt.zero_grad()
+            mse(model(X), y).backward()
+            opt.step()
+    with mg.open_store(store_dir) as reader:
+        path = run_trajectory(reader, run.id, tags=("theta_0", "theta_1"))
+        np.testing.assert_allclose(path, [[s, 2.0 * s] for s in range(6)])
+        ckpts = run_trajectory(reader, run.id)
+    assert len(ckpts) == 6 and set(ckpts[0]) == {n for n, _ in model.named_parameters()}
+    r = mg.landscape(model, mse, (X, y), steps=7, trajectory=ckpts)
+    assert r.trajectory.shape == (6, 2)
+
+
+@pytest.mark.parametrize("package", ["modelglass.tune", "modelglass.landscape"])
+def test_all_names_exist(package) -> None:
+    import importlib
+
+    mod = importlib.import_module(package)
+    for name in mod.__all__:
+        assert getattr(mod, name, None) is not None, name

@@ -11,8 +11,10 @@ from ._gradcheck import GradCheck, ParamCheck, gradcheck
 from ._losses import LossComparison, LossRun, compare_losses
 from ._result import Landscape
 from ._surface import landscape
+from ._trajectory import CHECKPOINT_PREFIX, run_trajectory
 
 __all__ = [
+    "CHECKPOINT_PREFIX",
     "GradCheck",
     "Landscape",
     "LossComparison",
@@ -21,6 +23,7 @@ __all__ = [
     "compare_losses",
     "gradcheck",
     "landscape",
+    "run_trajectory",
 ]
 
 make_module_callable(__name__, landscape)
