@@ -173,3 +173,16 @@ def test_column_mismatch(clean: pd.DataFrame) -> None:
     assert sev[Severity.ERROR].evidence["missing_in_test"] == ["b"]
     assert list(sev[Severity.ERROR].evidence["type_changed"]) == ["a"]
     assert sev[Severity.INFO].evidence["columns"] == ["extra"]
+
+
+def test_every_dtype_runs_without_a_failed_check(clean: pd.DataFrame) -> None:
+    df = clean.assign(
+        flag=clean["a"] > 0,
+        cat=pd.Categorical(clean["color"]),
+        nullable=pd.array([1, None] * 200, dtype="Int64"),
+        when=pd.date_range("2024-01-01", periods=len(clean), freq="h"),
+        text=pd.array(clean["color"], dtype="str"),
+    )
+    r = check_data(df, df.iloc[::2], target="y")
+    assert r.skipped == {}
+    assert r.columns["nullable"]["n_missing"] == 200 and r.columns["flag"]["kind"] == "categorical"

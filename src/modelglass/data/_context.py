@@ -167,9 +167,16 @@ class DataContext:
         return rows, y[rows]
 
     # ----- row hashes ----------------------------------------------------------------
-    def column_hash(self, col: str, side: str = "train", decimals: int | None = None) -> np.ndarray:
-        """A uint64 per row for one column; ``decimals`` rounds numbers and folds case/blanks."""
-        key = ("hash", col, side, decimals)
+    def column_hash(
+        self, col: str, side: str = "train", decimals: int | None = None, portable: bool = False
+    ) -> np.ndarray:
+        """A uint64 per row for one column; ``decimals`` rounds numbers and folds case/blanks.
+
+        Within one frame, text columns hash their factorize codes (cheap); ``portable``
+        hashes the text itself so that train and test rows can be compared.
+        """
+        portable = portable or decimals is not None
+        key = ("hash", col, side, decimals, portable)
         if key not in self._cache:
             import pandas as pd
 
@@ -179,28 +186,33 @@ class DataContext:
                     x = np.round(x, decimals)
                 x[x == 0] = 0.0  # -0.0 and 0.0 are the same value
                 nan = np.isnan(x)
-                h = pd.util.hash_array(x)
+                h = mix64(x.view(np.uint64))
                 h[nan] = _MISSING_HASH
+            elif not portable:
+                codes, _ = self.codes(col, side)
+                h = mix64(codes.astype(np.int64).view(np.uint64) + np.uint64(1))
             else:
                 codes, uniques = self.codes(col, side)
                 text = pd.Series(np.asarray(uniques, dtype=object)).astype(str)
                 if decimals is not None:
                     text = text.str.split().str.join(" ").str.lower()
                 vals = text.to_numpy(dtype=object)
-                hu = pd.util.hash_array(vals) if len(vals) else np.zeros(0, np.uint64)
+                hu = pd.util.hash_array(vals, categorize=False) if len(vals) else np.zeros(0, np.uint64)
                 h = np.append(hu, _MISSING_HASH)[codes]
             self._cache[key] = h
         return self._cache[key]
 
-    def row_hash(self, columns: list[str], side: str = "train", decimals: int | None = None) -> np.ndarray:
-        """A uint64 per row combining ``columns``; equal rows get equal hashes."""
-        key = ("rowhash", tuple(columns), side, decimals)
+    def row_hash(
+        self, columns: list[str], side: str = "train", decimals: int | None = None, portable: bool = False
+    ) -> np.ndarray:
+        """A uint64 per row combining ``columns``; equal rows get equal hashes (see column_hash)."""
+        key = ("rowhash", tuple(columns), side, decimals, portable)
         if key not in self._cache:
             n = len(self.frame(side))
             h = np.zeros(n, dtype=np.uint64)
             with np.errstate(over="ignore"):
                 for col in columns:
-                    h = (h * _MIX) ^ self.column_hash(col, side, decimals)
+                    h = (h * _MIX) ^ self.column_hash(col, side, decimals, portable)
                     h = h ^ (h >> np.uint64(29))
             self._cache[key] = h
         return self._cache[key]
@@ -210,5 +222,20 @@ def _blank(uniques: Any) -> np.ndarray:
     """True for the distinct values that are empty or whitespace-only strings."""
     import pandas as pd
 
-    s = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-    return s.str.strip().eq("").fillna(False).to_numpy(dtype=bool)
+    s = pd.Series(uniques)
+    if s.dtype != object and not pd.api.types.is_string_dtype(s.dtype):
+        return np.zeros(len(s), dtype=bool)
+    try:
+        return s.str.strip().eq("").fillna(False).to_numpy(dtype=bool)
+    except AttributeError:  # no strings among the values (bools, dates...)
+        return np.zeros(len(s), dtype=bool)
+
+
+def mix64(v: np.ndarray) -> np.ndarray:
+    """A well-mixed uint64 per value (the splitmix64 finaliser), vectorised."""
+    with np.errstate(over="ignore"):
+        h = v ^ (v >> np.uint64(30))
+        h = h * np.uint64(0xBF58476D1CE4E5B9)
+        h = h ^ (h >> np.uint64(27))
+        h = h * np.uint64(0x94D049BB133111EB)
+        return h ^ (h >> np.uint64(31))

@@ -21,13 +21,10 @@ def check(ctx: DataContext, dominant_fraction: float = 0.99) -> CheckOutput:
     n = len(ctx.train)
     constant, quasi = [], {}
     for col in ctx.features:
-        codes, uniques = ctx.codes(col)
-        n_unique = len(uniques) + int((codes < 0).any())
-        if n_unique <= 1:
+        top, n_values = _top_count(ctx, col, dominant_fraction)
+        if n_values <= 1:
             constant.append(col)
-            continue
-        top = int(np.bincount(codes + 1).max())
-        if top / n > dominant_fraction:
+        elif top / n > dominant_fraction:
             quasi[col] = top / n
     out = CheckOutput()
     if constant or quasi:
@@ -41,3 +38,28 @@ def check(ctx: DataContext, dominant_fraction: float = 0.99) -> CheckOutput:
             "real before keeping them.",
         ))
     return out
+
+
+def _top_count(ctx: DataContext, col: str, dominant_fraction: float) -> tuple[int, int]:
+    """(rows holding the most frequent value, number of distinct values capped at 2).
+
+    Missing counts as a value. Numbers avoid hashing: a value filling more than
+    ``dominant_fraction`` of the rows must equal both the 1% and the 99% quantiles.
+    """
+    n = len(ctx.train)
+    if ctx.kind(col) == "numeric" and ctx.train[col].dtype != object:
+        x = ctx.numeric(col)
+        nan = np.isnan(x)
+        n_nan = int(nan.sum())
+        vals = x[~nan] if n_nan else x
+        if len(vals) == 0:
+            return n, 1
+        lo, hi = float(vals.min()), float(vals.max())
+        if lo == hi:
+            return max(len(vals), n_nan), 1 + int(n_nan > 0)
+        q = np.quantile(vals, [1 - dominant_fraction, dominant_fraction])
+        top = int((vals == q[0]).sum()) if q[0] == q[1] else 0
+        return max(top, n_nan), 2
+    codes, uniques = ctx.codes(col)
+    n_values = len(uniques) + int((codes < 0).any())
+    return (int(np.bincount(codes + 1).max()) if n else 0), min(n_values, 2)

@@ -27,6 +27,8 @@ def check(ctx: DataContext, min_numeric_fraction: float = 0.5) -> CheckOutput:
             continue
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
             continue
+        if s.dtype != object and not _may_hold_numbers(s, min_numeric_fraction, ctx.seed):
+            continue
         codes, uniques = ctx.codes(col)
         uniq = pd.Series(np.asarray(uniques, dtype=object))
         if len(uniq) == 0:
@@ -69,3 +71,18 @@ def check(ctx: DataContext, min_numeric_fraction: float = 0.5) -> CheckOutput:
             "values and cast to numbers, or treat every value as a category.",
         ))
     return out
+
+
+def _may_hold_numbers(s: "object", min_fraction: float, seed: int, sample: int = 2000) -> bool:
+    """A cheap look at a sample of a text column: could numbers fill ``min_fraction`` of it?"""
+    import pandas as pd
+
+    n = len(s)  # type: ignore[arg-type]
+    if n <= sample:
+        return True
+    pick = np.random.default_rng(seed).choice(n, sample, replace=False)
+    part = s.iloc[pick].dropna()  # type: ignore[attr-defined]
+    if len(part) == 0:
+        return True
+    frac = float(pd.to_numeric(part.astype(str).str.strip(), errors="coerce").notna().mean())
+    return frac >= min_fraction / 2

@@ -30,7 +30,7 @@ def check(ctx: DataContext, decimals: int = 6) -> CheckOutput:
     cols = [c for c in ctx.features if c in ctx.test.columns]
     if not cols:
         raise SkipCheck("train and test share no feature column")
-    exact = match_rows(ctx.row_hash(cols, "train"), ctx.row_hash(cols, "test"))
+    exact = match_rows(ctx.row_hash(cols, "train", portable=True), ctx.row_hash(cols, "test", portable=True))
     norm = match_rows(ctx.row_hash(cols, "train", decimals), ctx.row_hash(cols, "test", decimals))
     hit = (exact >= 0) | (norm >= 0)
     rows = np.flatnonzero(hit)
