@@ -45,6 +45,7 @@ class LiveChecker:
         self.diagnose = diagnose
         self.seen: set[str] = set()
         self._rules: Any = None
+        self._state: Any = None  # diagnose.LiveState: what the trend checks remember
         self._rules_loaded = False
 
     def report(self, finding: Finding, artifact: tuple[str, Any] | None = None) -> None:
@@ -67,7 +68,10 @@ class LiveChecker:
         if rules is None:
             return
         try:
-            found = list(rules(dict(values), step))
+            if self._state is not None:
+                found = list(rules(dict(values), step, self._state))
+            else:
+                found = list(rules(dict(values), step))
         except Exception as exc:  # noqa: BLE001 - a broken rule must not stop training
             self._rules = None
             warnings.warn(f"modelglass: live diagnosis disabled, it failed: {exc}", RuntimeWarning,
@@ -87,4 +91,16 @@ class LiveChecker:
                 return None
             rules = getattr(_diagnose, "live_rules", None)
             self._rules = rules if callable(rules) else None
+            state_cls = getattr(_diagnose, "LiveState", None)
+            if self._rules is not None and callable(state_cls) and _takes_state(self._rules):
+                self._state = state_cls()
         return self._rules
+
+
+def _takes_state(fn: Any) -> bool:
+    import inspect
+
+    try:
+        return "state" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False

@@ -10,8 +10,10 @@ import numpy as np
 from .._emit import hist_from_stats
 from ...track import HistogramData
 
-N_STATS = 7  # min, max, mean, std, n_finite, nan_count, numel
+N_STATS = 7  # min, max, mean, spread, n_finite, nan_count, numel
 HIST_SAMPLE = 16384
+# What the "spread" slot holds.
+STD, CENTRED, RAW = 0, 1, 2
 
 
 def norms(tensors: Sequence[Any]) -> Any:
@@ -23,9 +25,12 @@ def norms(tensors: Sequence[Any]) -> Any:
     dev = tensors[0].device
     try:
         per = torch._foreach_norm(list(tensors))
-    except (RuntimeError, TypeError, AttributeError):  # mixed dtypes/devices, sparse grads
+    except (RuntimeError, TypeError, AttributeError):  # sparse grads, odd dtypes
         per = [torch.linalg.vector_norm(t.detach().float()) for t in tensors]
-    return torch.stack([n.to(dev, torch.float32) for n in per])
+    try:
+        return torch.stack(per).float()  # the common case: one device, one dtype
+    except RuntimeError:  # parameters spread over devices
+        return torch.stack([n.to(dev, torch.float32) for n in per])
 
 
 def global_norm(per_tensor: Any) -> Any:
@@ -34,41 +39,46 @@ def global_norm(per_tensor: Any) -> Any:
     return torch.linalg.vector_norm(per_tensor) if per_tensor.numel() else torch.zeros((), device=per_tensor.device)
 
 
-def hist_device(t: Any, bins: int) -> tuple[Any, Any]:
-    """Stats (7 numbers) and counts (``bins``) of one tensor, on its device.
+def hist_device(t: Any, bins: int) -> tuple[Any, Any, int]:
+    """Stats, bucket counts and the meaning of the spread slot for one tensor.
 
-    Used on recorded steps only. In the common all-finite case min, max, mean and
-    std are exact (four cheap passes after one host read of min and max) and the
-    bucket counts of a tensor with more than ``HIST_SAMPLE`` values come from an
-    evenly strided sample, scaled to the tensor's size: ``torch.histc`` costs
-    about 30 ns a value on a CPU, too much for every weight of a large model.
-    Tensors with NaN/Inf take an exact, masked path.
+    Used on recorded steps only. In the common all-finite case min, max and mean
+    are exact, the spread is a second moment (raw for large tensors, so that no
+    temporary is made; the host checks it for cancellation), and the bucket counts
+    of a tensor with more than ``HIST_SAMPLE`` values come from an evenly strided
+    sample scaled to the tensor's size: ``torch.histc`` costs about 30 ns a value
+    on a CPU, too much for every weight of a large model. Tensors with NaN/Inf
+    take an exact, masked path.
     """
     import torch
 
     x = t.detach().reshape(-1)
     if x.dtype not in (torch.float32, torch.float64):
         x = x.float()
-    if x.numel() == 0:
-        return x.new_tensor([float("nan")] * 4 + [0.0, 0.0, 0.0]).double(), x.new_zeros(bins).double()
+    n = x.numel()
+    if n == 0:
+        nan = float("nan")
+        return x.new_tensor([nan, nan, nan, nan, 0.0, 0.0, 0.0]).double(), x.new_zeros(bins).double(), STD
     mn, mx = torch.aminmax(x)
     lo, hi = torch.stack([mn, mx]).tolist()
-    if math.isfinite(lo) and math.isfinite(hi):
-        n = x.numel()
-        mean = x.sum() / n
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return _masked(x, bins)
+    mean = x.sum() / n
+    if n <= HIST_SAMPLE:
         centred = x - mean
-        std = (torch.dot(centred, centred) / n).sqrt()
-        counts = x.new_zeros(bins)
-        if hi > lo:
-            sample = x[:: max(1, n // HIST_SAMPLE)]
-            counts = torch.histc(sample, bins=bins, min=lo, max=hi) * (n / sample.numel())
-        stats = torch.stack([mn, mx, mean, std, x.new_tensor(float(n)), x.new_tensor(0.0),
-                             x.new_tensor(float(n))])
-        return stats.double(), counts.double()
-    return _masked(x, bins)
+        spread, mode = torch.dot(centred, centred) / n, CENTRED
+    else:
+        spread, mode = torch.dot(x, x) / n, RAW
+    counts = x.new_zeros(bins)
+    if hi > lo:
+        sample = x[:: max(1, n // HIST_SAMPLE)]
+        counts = torch.histc(sample, bins=bins, min=lo, max=hi) * (n / sample.numel())
+    stats = torch.stack([mn, mx, mean, spread, x.new_tensor(float(n)), x.new_tensor(0.0),
+                         x.new_tensor(float(n))])
+    return stats.double(), counts.double(), mode
 
 
-def _masked(x: Any, bins: int) -> tuple[Any, Any]:
+def _masked(x: Any, bins: int) -> tuple[Any, Any, int]:
     import torch
 
     finite = torch.isfinite(x)
@@ -88,23 +98,39 @@ def _masked(x: Any, bins: int) -> tuple[Any, Any]:
     counts = torch.bincount(idx, minlength=bins + 1)[:bins]
     stats = torch.stack([mn, mx, mean, var.sqrt(), n_fin.to(x.dtype),
                          torch.isnan(x).sum().to(x.dtype), x.new_tensor(float(x.numel()))])
-    return stats.double(), counts.double()
+    return stats.double(), counts.double(), STD
+
+
+def _std(t: Any, mean: float, spread: float, mode: int) -> float:
+    if mode == STD:
+        return spread
+    if mode == CENTRED:
+        return math.sqrt(max(spread, 0.0))
+    var = spread - mean * mean
+    if var > 1e-4 * spread:
+        return math.sqrt(var)
+    import torch  # mean dominates: E[x^2] - mean^2 lost the digits, so measure exactly
+
+    return float(torch.std(t.detach().double().reshape(-1), correction=0))
 
 
 def histograms(tensors: Sequence[Any], bins: int) -> list[HistogramData]:
-    """Histograms of many tensors with one device-to-host transfer."""
+    """Histograms of many tensors with one device-to-host transfer (after the min/max reads)."""
     import torch
 
     if not tensors:
         return []
     parts = [hist_device(t, bins) for t in tensors]
     dev = parts[0][0].device
-    flat = torch.cat([torch.cat([s.to(dev), c.to(dev)]) for s, c in parts]).cpu().numpy()
+    flat = torch.cat([torch.cat([s.to(dev), c.to(dev)]) for s, c, _ in parts]).cpu().numpy()
     out = []
     width = N_STATS + bins
-    for i in range(len(parts)):
+    for i, (_s, _c, mode) in enumerate(parts):
         row = flat[i * width:(i + 1) * width]
-        mn, mx, mean, std, n_fin, nan, numel = (float(v) for v in row[:N_STATS])
-        out.append(hist_from_stats(mn, mx, mean, std, int(n_fin), int(nan), int(numel),
-                                   np.rint(row[N_STATS:]).astype(np.int64)))
+        mn, mx, mean, spread, n_fin, nan, numel = (float(v) for v in row[:N_STATS])
+        std = _std(tensors[i], mean, spread, mode) if n_fin else float("nan")
+        counts = np.rint(row[N_STATS:]).astype(np.int64)
+        if mode == RAW and counts.size:  # scaled sample: make the buckets add up to the count
+            counts[counts.argmax()] += int(n_fin) - int(counts.sum())
+        out.append(hist_from_stats(mn, mx, mean, std, int(n_fin), int(nan), int(numel), counts))
     return out

@@ -63,7 +63,6 @@ class Watcher:
         self.start = self.step = int(getattr(run, "step", 0))
         self.acts = ActivationProbe(model) if activations else None
         self.removed = False
-        self._out_bad: Any = None
         self._last_inputs: tuple[tuple[Any, ...], dict[str, Any]] = ((), {})
         self._snap: tuple[int, list[Any], Any] | None = None
         self._order: list[str] = []
@@ -88,18 +87,12 @@ class Watcher:
         return hook
 
     def _on_forward(self, module: Any, args: Any, kwargs: Any, output: Any) -> None:
-        import torch
-
         if self._order_handles:
             for h in self._order_handles:
                 h.remove()
             self._order_handles = []
             self._write_artifact(output)
-        self._last_inputs = (args, kwargs)
-        for t in tensors_in(output):
-            if t.is_floating_point():
-                bad = torch.isfinite(t.detach()).all().logical_not()
-                self._out_bad = bad if self._out_bad is None else (self._out_bad | bad)
+        self._last_inputs = (args, kwargs)  # references only: replayed if NaN/Inf shows up
         if self.optimizer is None and self._snap is not None:
             self._log_update_ratio()
 
@@ -117,19 +110,16 @@ class Watcher:
 
     # -- per step ------------------------------------------------------------------
     def _on_step(self, grads: list[Any]) -> None:
-        import torch
-
         present = [(n, p, g) for (n, p), g in zip(self.params, grads) if g is not None]
         per = norms([g for _, _, g in present])
-        total = global_norm(per)
-        flag = self._out_bad if self._out_bad is not None else torch.zeros((), dtype=torch.bool)
-        self._out_bad = None
-        gnorm, out_bad = torch.stack([total.float(), flag.to(total.device).float()]).tolist()
+        gnorm = global_norm(per).item()  # the one host read of an ordinary step
         log_scalars(self.run, {"grad_norm": gnorm}, self.step)
-        if out_bad or not math.isfinite(gnorm):
-            self._nonfinite(bool(out_bad), present)
+        if not math.isfinite(gnorm):
+            self._nonfinite(present)
         if (self.step - self.start) % self.every == 0:
             self._record(present, per, gnorm)
+        elif self.checker.diagnose:
+            self.checker.live({"grad_norm": gnorm}, self.step)  # a few float comparisons
 
     def _advance(self) -> None:
         self.step += 1
@@ -183,17 +173,17 @@ class Watcher:
         log_scalars(self.run, {f"update_ratio/{n}": r for (n, _), r in zip(self.params, ratio)}, step)
 
     # -- NaN / Inf -------------------------------------------------------------------
-    def _nonfinite(self, output_bad: bool, present: list[tuple[str, Any, Any]]) -> None:
+    def _nonfinite(self, present: list[tuple[str, Any, Any]]) -> None:
+        """The gradient norm is NaN/Inf: replay the forward to find the module, else the gradients."""
         if "nan_inf" in self.checker.seen:
             self.checker.report(nan_inf_finding(self.step, "", "output"))  # raises when asked to
             return
-        if output_bad:
-            args, kwargs = self._last_inputs
-            where = first_nonfinite_output(self.model, args, kwargs)
-            if "module" in where:
-                module = where.pop("module")
-                self._report_nonfinite(module, "output", **where)
-                return
+        args, kwargs = self._last_inputs
+        where = first_nonfinite_output(self.model, args, kwargs) if (args or kwargs) else {}
+        if "module" in where:
+            module = where.pop("module")
+            self._report_nonfinite(module, "output", **where)
+            return
         hit = first_nonfinite_grad([(n, p) for n, p, _ in present], [g for _, _, g in present],
                                    self._forward_param_order())
         if hit is not None:
@@ -227,6 +217,7 @@ class Watcher:
             "every": self.every,
             "start_step": self.start,
             "params": self._forward_param_order(),
+            "param_shapes": {n: list(p.shape) for n, p in self.model.named_parameters()},
             "trainable": [n for n, _ in self.params],
             "modules": {n or "": type(m).__name__ for n, m in self.model.named_modules()},
             "activations": [n for n, _, _ in self.acts.targets] if self.acts else [],
@@ -246,7 +237,7 @@ class Watcher:
         if self.acts is not None:
             self.acts.disarm()
             self.acts.clear()
-        self._snap, self._out_bad, self._last_inputs = None, None, ((), {})
+        self._snap, self._last_inputs = None, ((), {})
         self._write_artifact()
 
 
