@@ -20,17 +20,24 @@ export async function renderDiagnosis(root, stale) {
   if (!d.findings.length) {
     list.append(empty(d.available ? "No problems found in this run." : "No stored findings for this run."));
   }
+  // Problems first; notes (severity info) fold away under one line.
+  const notes = h("details", { class: "notes" });
   const items = d.findings.map((f) => {
+    const meta = [f.code, f.step !== null ? `step ${fmt(f.step)}` : null, f.source || null].filter(Boolean).join(" · ");
     const item = h("div", { class: `finding ${f.severity}`, "data-code": f.code, tabindex: 0 },
-      h("span", { class: `sev sev-${f.severity}` }, f.severity), h("span", { class: "title" }, f.title),
-      h("span", { class: "code" }, f.code), f.step !== null ? h("span", { class: "code" }, `step ${fmt(f.step)}`) : null,
-      f.source ? h("span", { class: "code" }, f.source) : null,
+      h("div", {}, h("span", { class: `sev sev-${f.severity}` }, f.severity), h("span", { class: "title" }, f.title)),
+      h("div", { class: "meta" }, meta),
       f.suggestion ? h("div", { class: "suggestion" }, f.suggestion) : null,
       h("div", { class: "kv" }, evidenceText(f.evidence)));
     item.addEventListener("click", () => show(f, item));
-    list.append(item);
+    (f.severity === "info" ? notes : list).append(item);
     return item;
   });
+  const nNotes = d.findings.filter((f) => f.severity === "info").length;
+  if (nNotes) {
+    notes.prepend(h("summary", {}, `${nNotes} note(s)`));
+    list.append(notes);
+  }
 
   async function show(f, item) {
     items.forEach((x) => x.classList.remove("active"));

@@ -9,7 +9,11 @@ const AXIS_TITLE = { step: "step", time: "wall time", relative: "seconds since s
 
 export async function renderScalars(root, stale) {
   root.append(h("h2", {}, "Scalars"));
+  // A shared link can carry the view's settings: &filter=loss&smoothing=0.6&logy=1&x=relative
   if (state.params.filter !== undefined) opts.filter = state.params.filter.toLowerCase();
+  if (state.params.smoothing !== undefined) opts.smoothing = Math.min(0.99, Math.max(0, Number(state.params.smoothing) || 0));
+  if (state.params.logy !== undefined) opts.logy = state.params.logy === "1";
+  if (AXIS_TITLE[state.params.x]) opts.x = state.params.x;
   if (!state.selected.length) {
     root.append(empty("Select one or more runs in the Runs view to see their charts."),
       h("button", { onclick: () => go("runs") }, "Choose runs"));
@@ -27,9 +31,9 @@ export async function renderScalars(root, stale) {
   const observer = new IntersectionObserver((entries) => {
     for (const e of entries) if (e.isIntersecting) charts.get(e.target.dataset.tag)?.visible();
   }, { rootMargin: "300px" });
-  for (const { group, tags } of groups) {
+  for (const { group, tags } of arrange(groups)) {
     const grid = h("div", { class: "grid" });
-    const probe = ["grad_norm", "weight_norm", "update_ratio", "act"].includes(group);
+    const probe = PROBES.includes(group);
     sections.append(h("details", { class: "group", open: !probe || groups.length < 3, "data-group": group },
       h("summary", {}, group ? `${group}/  (${tags.length})` : `metrics (${tags.length})`), grid));
     for (const tag of tags) {
@@ -39,11 +43,25 @@ export async function renderScalars(root, stale) {
       observer.observe(c.div);
     }
   }
+  filterCharts();
   every(2000, () => {
     const live = [...charts.values()].some((c) => c.running());
     setLive(live);
     if (live) charts.forEach((c) => c.poll());
   });
+}
+
+const PROBES = ["grad_norm", "weight_norm", "update_ratio", "act"];
+
+// Prefixes with one or two tags (train/loss, val/loss) share the first section, side by side.
+function arrange(groups) {
+  const main = { group: "", tags: [] };
+  const rest = [];
+  for (const g of groups) {
+    if (g.group === "" || (g.tags.length < 3 && !PROBES.includes(g.group))) main.tags.push(...g.tags);
+    else rest.push(g);
+  }
+  return main.tags.length ? [main, ...rest] : rest;
 }
 
 function toolbar(redraw, reload) {
@@ -64,6 +82,9 @@ function toolbar(redraw, reload) {
 function filterCharts() {
   for (const card of document.querySelectorAll(".card[data-card-tag]")) {
     card.hidden = opts.filter !== "" && !card.dataset.cardTag.toLowerCase().includes(opts.filter);
+  }
+  for (const group of document.querySelectorAll("details.group")) {
+    group.hidden = !group.querySelector(".card[data-card-tag]:not([hidden])");
   }
 }
 
