@@ -257,3 +257,23 @@ def test_live_rules_hook_reports_findings(tmp_path, monkeypatch):
     reader = mg.open_store(tmp_path / "s")
     events = reader.events(reader.runs()[0].id)
     assert [e.message for e in events] == ["a test rule fired"]
+
+
+def test_device_histograms_agree_with_compute_histogram():
+    from modelglass.probes.torch._tensors import HIST_SAMPLE, histograms
+    from modelglass.track import compute_histogram
+
+    torch.manual_seed(0)
+    small = torch.randn(1000) * 2 + 3
+    large = torch.randn(HIST_SAMPLE * 4, dtype=torch.float64) + 1000.0  # mean >> std
+    broken = torch.tensor([1.0, float("nan"), 2.0, float("inf"), 4.0])
+    ints = torch.arange(6)
+    for t, h in zip((small, large, broken, ints), histograms([small, large, broken, ints], 16)):
+        ref = compute_histogram(t.numpy(), 16)
+        assert (h.count, h.nan_count, h.inf_count) == (ref.count, ref.nan_count, ref.inf_count)
+        assert (h.min, h.max) == pytest.approx((ref.min, ref.max))
+        assert h.mean == pytest.approx(ref.mean, rel=1e-6)
+        assert h.std == pytest.approx(ref.std, rel=1e-4)
+        assert int(h.counts.sum()) == ref.count
+    exact = histograms([small], 16)[0]
+    assert list(exact.counts) == list(compute_histogram(small.numpy(), 16).counts)

@@ -39,10 +39,18 @@ def global_norm(per_tensor: Any) -> Any:
     return torch.linalg.vector_norm(per_tensor) if per_tensor.numel() else torch.zeros((), device=per_tensor.device)
 
 
-def hist_device(t: Any, bins: int) -> tuple[Any, Any, int]:
+def _flat(t: Any) -> Any:
+    import torch
+
+    x = t.detach().reshape(-1)
+    return x if x.dtype in (torch.float32, torch.float64) else x.float()
+
+
+def hist_device(x: Any, bins: int, lo: float, hi: float, mn: Any, mx: Any) -> tuple[Any, Any, int]:
     """Stats, bucket counts and the meaning of the spread slot for one tensor.
 
-    Used on recorded steps only. In the common all-finite case min, max and mean
+    ``lo``/``hi`` are the host copies of ``mn``/``mx`` (read for many tensors at
+    once). Used on recorded steps only. In the common all-finite case min, max and mean
     are exact, the spread is a second moment (raw for large tensors, so that no
     temporary is made; the host checks it for cancellation), and the bucket counts
     of a tensor with more than ``HIST_SAMPLE`` values come from an evenly strided
@@ -52,15 +60,7 @@ def hist_device(t: Any, bins: int) -> tuple[Any, Any, int]:
     """
     import torch
 
-    x = t.detach().reshape(-1)
-    if x.dtype not in (torch.float32, torch.float64):
-        x = x.float()
     n = x.numel()
-    if n == 0:
-        nan = float("nan")
-        return x.new_tensor([nan, nan, nan, nan, 0.0, 0.0, 0.0]).double(), x.new_zeros(bins).double(), STD
-    mn, mx = torch.aminmax(x)
-    lo, hi = torch.stack([mn, mx]).tolist()
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return _masked(x, bins)
     mean = x.sum() / n
@@ -76,6 +76,11 @@ def hist_device(t: Any, bins: int) -> tuple[Any, Any, int]:
     stats = torch.stack([mn, mx, mean, spread, x.new_tensor(float(n)), x.new_tensor(0.0),
                          x.new_tensor(float(n))])
     return stats.double(), counts.double(), mode
+
+
+def _empty(x: Any, bins: int) -> tuple[Any, Any, int]:
+    nan = float("nan")
+    return x.new_tensor([nan, nan, nan, nan, 0.0, 0.0, 0.0]).double(), x.new_zeros(bins).double(), STD
 
 
 def _masked(x: Any, bins: int) -> tuple[Any, Any, int]:
@@ -120,7 +125,14 @@ def histograms(tensors: Sequence[Any], bins: int) -> list[HistogramData]:
 
     if not tensors:
         return []
-    parts = [hist_device(t, bins) for t in tensors]
+    flats = [_flat(t) for t in tensors]
+    nan = float("nan")
+    ranges = [torch.aminmax(x) if x.numel() else (x.new_tensor(nan), x.new_tensor(nan)) for x in flats]
+    dev = flats[0].device
+    bounds = torch.stack([torch.stack([a.to(dev, torch.float64), b.to(dev, torch.float64)])
+                          for a, b in ranges]).tolist()
+    parts = [hist_device(x, bins, lo, hi, mn, mx) if x.numel() else _empty(x, bins)
+             for x, (lo, hi), (mn, mx) in zip(flats, bounds, ranges)]
     dev = parts[0][0].device
     flat = torch.cat([torch.cat([s.to(dev), c.to(dev)]) for s, c, _ in parts]).cpu().numpy()
     out = []
