@@ -74,13 +74,19 @@ def run_naive(model, X, y):
     return out
 
 
-def median_time(fn, repeats: int, *args) -> float:
-    times = []
+def median_times(fns, repeats: int, *args) -> list[float]:
+    """Median wall time of each function; the runs are interleaved so that a change in
+    the machine's load hits every contender alike."""
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeats):
-        t = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        for i, fn in enumerate(fns):
+            if fn is None:
+                times[i].append(float("nan"))
+                continue
+            t = time.perf_counter()
+            fn(*args)
+            times[i].append(time.perf_counter() - t)
+    return [statistics.median(ts) for ts in times]
 
 
 def main() -> None:
@@ -102,10 +108,9 @@ def main() -> None:
     run_modelglass(*make(50))  # import and first-call costs out of the timings
     for n in (2000, 200):
         model, X, y = make(n)
-        t_mg = median_time(run_modelglass, args.repeats, model, X, y)
-        t_vm = median_time(run_modelglass_vmap, args.repeats, model, X, y)
-        t_ll = median_time(run_loss_landscapes, args.repeats, model, X, y) if have_ll else float("nan")
-        t_nv = median_time(run_naive, args.repeats, model, X, y)
+        t_mg, t_vm, t_ll, t_nv = median_times(
+            [run_modelglass, run_modelglass_vmap, run_loss_landscapes if have_ll else None, run_naive],
+            args.repeats, model, X, y)
         print(f"{n:>8} {t_mg:>13.3f} {t_vm:>10.3f} {t_ll:>18.3f} {t_nv:>15.3f} {t_ll / t_mg:>6.2f}x "
               f"{t_nv / t_mg:>8.2f}x {t_ll / t_vm:>8.2f}x")
     if not have_ll:

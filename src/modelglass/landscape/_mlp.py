@@ -83,13 +83,16 @@ def evaluate_mlp(
             stacks[f"{name}.weight"] = torch.stack([t.T.reshape(-1) for t in
                                                     [w] + [d[f"{name}.weight"] for d in dirs]])
     out = np.zeros(len(coords))
+    buffers: dict[Any, Any] = {}  # reused activations: no large allocation per batch of points
     with torch.no_grad():
         for x, y in batches:
             first = _first_layer_stack(torch, layers[0][1], x, theta, dirs)
             for start in range(0, len(coords), batch_points):
                 c = coef[start:start + batch_points]
-                h = (c @ first).view(len(c), len(x), -1)
-                h = _rest(torch, layers[1:], h, c, theta, stacks)
+                h = _buffer(torch, buffers, ("first", len(c), len(x)), (len(c), first.shape[1]), dtype)
+                torch.mm(c, first, out=h)
+                h = h.view(len(c), len(x), -1)
+                h = _rest(torch, layers[1:], h, c, theta, stacks, buffers)
                 vals = [float(loss_fn(h[i], y)) for i in range(len(c))]
                 out[start:start + len(c)] += np.asarray(vals) * (len(x) / total)
     return out, batch_points
@@ -113,15 +116,23 @@ def _first_layer_stack(torch: Any, name: str, x: Any, theta: Mapping[str, Any], 
     return torch.stack([t.reshape(-1) for t in terms])
 
 
+def _buffer(torch: Any, buffers: dict[Any, Any], key: Any, shape: tuple[int, ...], dtype: Any) -> Any:
+    buf = buffers.get(key)
+    if buf is None:
+        buf = buffers[key] = torch.empty(shape, dtype=dtype)
+    return buf
+
+
 def _rest(torch: Any, layers: list[tuple[str, Any]], h: Any, c: Any, theta: Mapping[str, Any],
-          stacks: Mapping[str, Any]) -> Any:
-    for kind, item in layers:
+          stacks: Mapping[str, Any], buffers: dict[Any, Any]) -> Any:
+    for i, (kind, item) in enumerate(layers):
         if kind == "act":
             h = item(h)
             continue
         n_out, n_in = theta[f"{item}.weight"].shape
         w_t = (c @ stacks[f"{item}.weight"]).view(len(c), n_in, n_out)
-        h = torch.bmm(h, w_t)
+        buf = _buffer(torch, buffers, (i, len(c), h.shape[1]), (len(c), h.shape[1], n_out), h.dtype)
+        h = torch.bmm(h, w_t, out=buf)
         bias = stacks[f"{item}.bias"]
         if bias is not None:
             h.add_((c @ bias).unsqueeze(1))
