@@ -18,7 +18,7 @@ class Scenario:
     name: str
     framework: str
     expect: str | None
-    build: Callable[[str], tuple[str, dict[str, Any]]]  # store -> (run id, diagnose kwargs)
+    build: Callable[..., tuple[str, dict[str, Any]]]  # (store, seed) -> (run id, diagnose kwargs)
     note: str = ""
 
 

@@ -102,9 +102,9 @@ def adam(model: nn.Module, lr: float = 1e-3, **kw: Any) -> torch.optim.Optimizer
 
 # -- healthy -----------------------------------------------------------------------
 @scenario("t_mlp_digits", "torch", None, "well-tuned MLP on digits")
-def t_mlp_digits(store: str) -> tuple[str, dict[str, Any]]:
-    m = mlp([64, 128, 64, 10])
-    return train(store, "t_mlp_digits", m, adam(m), 8)
+def t_mlp_digits(store: str, seed: int = 0) -> tuple[str, dict[str, Any]]:
+    m = mlp([64, 128, 64, 10], seed=seed)
+    return train(store, "t_mlp_digits", m, adam(m), 8, seed=seed)
 
 
 class _CNN(nn.Module):
@@ -119,116 +119,116 @@ class _CNN(nn.Module):
 
 
 @scenario("t_cnn_digits", "torch", None, "small CNN on digits")
-def t_cnn_digits(store: str) -> tuple[str, dict[str, Any]]:
-    torch.manual_seed(0)
+def t_cnn_digits(store: str, seed: int = 0) -> tuple[str, dict[str, Any]]:
+    torch.manual_seed(seed)
     m = _CNN()
-    return train(store, "t_cnn_digits", m, adam(m, 2e-3), 6)
+    return train(store, "t_cnn_digits", m, adam(m, 2e-3), 6, seed=seed)
 
 
 @scenario("t_diabetes_mlp", "torch", None, "regression MLP on diabetes")
-def t_diabetes_mlp(store: str) -> tuple[str, dict[str, Any]]:
-    m = mlp([10, 32, 1])
+def t_diabetes_mlp(store: str, seed: int = 0) -> tuple[str, dict[str, Any]]:
+    m = mlp([10, 32, 1], seed=seed)
     data = _tensors(diabetes(), regression=True)
     mse = lambda out, t: nn.functional.mse_loss(out.squeeze(1), t)  # noqa: E731
     return train(store, "t_diabetes_mlp", m, adam(m, 3e-3, weight_decay=1e-3), 40, data=data,
-                 loss_fn=mse, baseline_loss=1.0)
+                 loss_fn=mse, baseline_loss=1.0, seed=seed)
 
 
 @scenario("t_small_batch", "torch", None, "noisy but fine: batches of 4 with SGD")
-def t_small_batch(store: str) -> tuple[str, dict[str, Any]]:
-    m = mlp([64, 64, 10])
-    return train(store, "t_small_batch", m, torch.optim.SGD(m.parameters(), lr=0.02), 3, batch=4, every=25)
+def t_small_batch(store: str, seed: int = 0) -> tuple[str, dict[str, Any]]:
+    m = mlp([64, 64, 10], seed=seed)
+    return train(store, "t_small_batch", m, torch.optim.SGD(m.parameters(), lr=0.02), 3, batch=4, every=25, seed=seed)
 
 
 @scenario("t_converged_jitter", "torch", None, "converged; the minibatch loss keeps jittering")
-def t_converged_jitter(store: str) -> tuple[str, dict[str, Any]]:
-    m = mlp([64, 64, 10])
+def t_converged_jitter(store: str, seed: int = 0) -> tuple[str, dict[str, Any]]:
+    m = mlp([64, 64, 10], seed=seed)
     return train(store, "t_converged_jitter", m, torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.9),
-                 20, batch=16, every=25)
+                 20, batch=16, every=25, seed=seed)
 
 
 @scenario("t_frozen_backbone", "torch", None, "fine-tuning: frozen backbone, new head")
-def t_frozen_backbone(store: str) -> tuple[str, dict[str, Any]]:
+def t_frozen_backbone(store: str, seed: int = 0) -> tuple[str, dict[str, Any]]:
     X, y, _, _ = _tensors(digits())
-    m = mlp([64, 128, 64, 10])
+    m = mlp([64, 128, 64, 10], seed=seed)
     opt = adam(m)
-    for idx in torch.randperm(len(X), generator=torch.Generator().manual_seed(1)).split(32):
+    for idx in torch.randperm(len(X), generator=torch.Generator().manual_seed(1 + seed)).split(32):
         opt.zero_grad()
         nn.functional.cross_entropy(m(X[idx]), y[idx]).backward()
         opt.step()
     for p in m[:4].parameters():
         p.requires_grad_(False)
     m[4].reset_parameters()
-    return train(store, "t_frozen_backbone", m, adam(m[4]), 4)
+    return train(store, "t_frozen_backbone", m, adam(m[4]), 4, seed=seed)
 
 
 @scenario("t_val_gap", "torch", None, "validation loss steadily above the training loss")
-def t_val_gap(store: str) -> tuple[str, dict[str, Any]]:
+def t_val_gap(store: str, seed: int = 0) -> tuple[str, dict[str, Any]]:
     X, y, Xv, yv = _tensors(digits())
-    Xv = Xv + 0.8 * torch.randn(Xv.shape, generator=torch.Generator().manual_seed(2))
-    m = mlp([64, 64, 10])
-    return train(store, "t_val_gap", m, adam(m, 1e-3, weight_decay=1e-3), 6, data=[X, y, Xv, yv])
+    Xv = Xv + 0.8 * torch.randn(Xv.shape, generator=torch.Generator().manual_seed(2 + seed))
+    m = mlp([64, 64, 10], seed=seed)
+    return train(store, "t_val_gap", m, adam(m, 1e-3, weight_decay=1e-3), 6, data=[X, y, Xv, yv], seed=seed)
 
 
 @scenario("t_tanh_xavier", "torch", None, "tanh MLP with Xavier initialisation")
-def t_tanh_xavier(store: str) -> tuple[str, dict[str, Any]]:
-    m = mlp([64, 64, 64, 10], act=nn.Tanh)
+def t_tanh_xavier(store: str, seed: int = 0) -> tuple[str, dict[str, Any]]:
+    m = mlp([64, 64, 64, 10], act=nn.Tanh, seed=seed)
     for layer in m:
         if isinstance(layer, nn.Linear):
             nn.init.xavier_uniform_(layer.weight)
             nn.init.zeros_(layer.bias)
-    return train(store, "t_tanh_xavier", m, adam(m), 6)
+    return train(store, "t_tanh_xavier", m, adam(m), 6, seed=seed)
 
 
 @scenario("t_cosine_to_zero", "torch", None, "SGD+momentum, cosine schedule down to zero")
-def t_cosine_to_zero(store: str) -> tuple[str, dict[str, Any]]:
-    m = mlp([64, 64, 10])
+def t_cosine_to_zero(store: str, seed: int = 0) -> tuple[str, dict[str, Any]]:
+    m = mlp([64, 64, 10], seed=seed)
     opt = torch.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=38 * 6)
-    return train(store, "t_cosine_to_zero", m, opt, 6, sched=sched)
+    return train(store, "t_cosine_to_zero", m, opt, 6, sched=sched, seed=seed)
 
 
 @scenario("t_deep_relu", "torch", None, "eight ReLU layers with He initialisation")
-def t_deep_relu(store: str) -> tuple[str, dict[str, Any]]:
-    m = mlp([64] + [48] * 7 + [10])
+def t_deep_relu(store: str, seed: int = 0) -> tuple[str, dict[str, Any]]:
+    m = mlp([64] + [48] * 7 + [10], seed=seed)
     for layer in m:
         if isinstance(layer, nn.Linear):
             nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
             nn.init.zeros_(layer.bias)
-    return train(store, "t_deep_relu", m, adam(m), 5)
+    return train(store, "t_deep_relu", m, adam(m), 5, seed=seed)
 
 
 @scenario("t_sigmoid_output", "torch", None, "binary classifier ending in a sigmoid (confident outputs)")
-def t_sigmoid_output(store: str) -> tuple[str, dict[str, Any]]:
+def t_sigmoid_output(store: str, seed: int = 0) -> tuple[str, dict[str, Any]]:
     X, y, Xv, yv = _tensors(digits())
     data = [X, (y >= 5).float().unsqueeze(1), Xv, (yv >= 5).float().unsqueeze(1)]
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     m = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 1), nn.Sigmoid())
     return train(store, "t_sigmoid_output", m, adam(m), 8, data=data,
-                 loss_fn=nn.functional.binary_cross_entropy)
+                 loss_fn=nn.functional.binary_cross_entropy, seed=seed)
 
 
 @scenario("t_warmup_momentum", "torch", None, "SGD+momentum with a linear warm-up")
-def t_warmup_momentum(store: str) -> tuple[str, dict[str, Any]]:
-    m = mlp([64, 96, 10])
+def t_warmup_momentum(store: str, seed: int = 0) -> tuple[str, dict[str, Any]]:
+    m = mlp([64, 96, 10], seed=seed)
     opt = torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.9)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / 50))
-    return train(store, "t_warmup_momentum", m, opt, 5, sched=sched)
+    return train(store, "t_warmup_momentum", m, opt, 5, sched=sched, seed=seed)
 
 
 @scenario("t_bn_dropout", "torch", None, "MLP with BatchNorm and dropout")
-def t_bn_dropout(store: str) -> tuple[str, dict[str, Any]]:
-    torch.manual_seed(0)
+def t_bn_dropout(store: str, seed: int = 0) -> tuple[str, dict[str, Any]]:
+    torch.manual_seed(seed)
     m = nn.Sequential(nn.Linear(64, 128), nn.BatchNorm1d(128), nn.ReLU(), nn.Dropout(0.3),
                       nn.Linear(128, 10))
-    return train(store, "t_bn_dropout", m, adam(m), 5)
+    return train(store, "t_bn_dropout", m, adam(m), 5, seed=seed)
 
 
 @scenario("t_noisy_labels", "torch", None, "20% of the labels wrong: the loss stays high but falls")
-def t_noisy_labels(store: str) -> tuple[str, dict[str, Any]]:
+def t_noisy_labels(store: str, seed: int = 0) -> tuple[str, dict[str, Any]]:
     X, y, Xv, yv = _tensors(digits())
-    g = torch.Generator().manual_seed(6)
+    g = torch.Generator().manual_seed(6 + seed)
     flip = torch.rand(len(y), generator=g) < 0.2
     y = torch.where(flip, torch.randint(0, 10, y.shape, generator=g), y)
-    m = mlp([64, 64, 10])
-    return train(store, "t_noisy_labels", m, adam(m), 5, data=[X, y, Xv, yv])
+    m = mlp([64, 64, 10], seed=seed)
+    return train(store, "t_noisy_labels", m, adam(m), 5, data=[X, y, Xv, yv], seed=seed)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+import numpy as np
+
 from ..core import BadInputError, Finding, Severity, jsonable, sort_findings, worst_severity
 from ._history import History, load_history
 from ._registry import RULES, SOURCE, NotEnoughData, resolve_thresholds
@@ -194,7 +196,9 @@ def run_rules(h: History, params: Mapping[str, Mapping[str, float]], codes: Iter
     skipped: dict[str, list[str]] = {}
     for code in codes:
         try:
-            findings.extend(RULES[code].check(h, params[code]))
+            # The rules guard their own results; huge or non-finite inputs must not spam warnings.
+            with np.errstate(all="ignore"):
+                findings.extend(RULES[code].check(h, params[code]))
         except NotEnoughData as why:
             skipped.setdefault(str(why), []).append(code)
         except (ArithmeticError, ValueError, IndexError, TypeError, KeyError) as exc:

@@ -82,7 +82,8 @@ def nan_inf(h: History, p: Mapping[str, float]) -> list[Finding]:
 
 @rule("loss_divergence", "error", "optimisation", {
     "factor": (2.0, "the loss ends (median of the last 10% of points) at least this many times "
-                    "its start level (median of the first 2%, at most 5 points), or blows up to NaN/Inf after "
+                    "its start level (its first value, or the median of the first 2% (at most 5 "
+                    "points) when lower), or blows up to NaN/Inf after "
                     "growing this much"),
     "min_points": (5, "finite loss points needed to judge"),
 })
@@ -96,8 +97,7 @@ def loss_divergence(h: History, p: Mapping[str, float]) -> list[Finding]:
     if len(pre) < (2 if blew_up else int(p["min_points"])):
         raise NotEnoughData(f"the training loss '{c.tag}' has {len(pre)} finite points before any NaN/Inf")
     v = pre.values
-    # A too-high learning rate can blow the loss up within a few steps: start from the first ones.
-    start = head_median(v, 0.02, 1, 5)
+    start = start_level(v)
     end = float(np.max(v[-3:])) if blew_up else tail_median(v, 0.1)
     growth = rel_change(end, start)
     if growth is None or growth < p["factor"] - 1:
@@ -118,9 +118,13 @@ def loss_divergence(h: History, p: Mapping[str, float]) -> list[Finding]:
 
 
 @rule("loss_oscillation", "warning", "optimisation", {
-    "min_swing": (0.3, "the smoothed loss in the second half swings (10th-90th percentile) by "
-                       "at least this fraction of its level"),
+    "min_swing": (0.3, "slow swings: the smoothed loss in the second half swings (10th-90th "
+                       "percentile) by at least this fraction of its level"),
     "noise_factor": (3.0, "and by this many times what minibatch noise alone leaves after smoothing"),
+    "bounce": (0.5, "bouncing: the raw loss in the second half swings by at least this fraction "
+                    "of its level while the run has not converged"),
+    "converged": (0.5, "a run whose second-half level is below this fraction of its start has "
+                       "converged: its remaining swings are minibatch noise"),
     "max_drop": (0.1, "with the second half's last third at most this fraction below its first "
                       "third (no downward trend)"),
     "min_points": (40, "finite loss points needed to judge"),
@@ -130,33 +134,36 @@ def loss_oscillation(h: History, p: Mapping[str, float]) -> list[Finding]:
     c, pre = train_curve(h, int(p["min_points"]))
     x = pre.values[pre.values.size // 2:]
     level = float(np.median(x))
-    start = head_median(pre.values, 0.05, 1, 50)
+    start = start_level(pre.values)
     third = max(1, x.size // 3)
     drop = ratio(float(np.median(x[:third]) - np.median(x[-third:])), abs(level))
     if drop is None or drop > p["max_drop"]:
         return []
     k = max(3, x.size // 20)
     sm = running_mean(x, k)[k - 1:]
-    resid = x[k - 1:] - sm
-    swing = spread(sm)
-    rel_swing = ratio(swing, abs(level))
-    noise_swing = spread(resid) / math.sqrt(k)
+    swing, raw_swing = spread(sm), spread(x)
+    rel_swing, rel_raw = ratio(swing, abs(level)), ratio(raw_swing, abs(level))
+    noise_swing = spread(x[k - 1:] - sm) / math.sqrt(k)
     beyond_noise = ratio(swing, noise_swing, default=math.inf if swing > 0 else 0.0)
     alt = lag1_autocorr(x - running_mean(x, 9)) if x.size >= 20 else 0.0
-    alt_swing = ratio(spread(x), abs(level))
-    slow = (rel_swing is not None and rel_swing >= p["min_swing"]
+    converged = ratio(level, abs(start))
+    slow = (rel_swing is not None and rel_swing >= p["min_swing"] and swing >= 0.01 * abs(start)
             and beyond_noise is not None and beyond_noise >= p["noise_factor"])
-    fast = alt <= -0.5 and alt_swing is not None and alt_swing >= p["min_swing"]
-    if not (slow or fast) or swing < 0.01 * abs(start) and not fast:
+    fast = alt <= -0.5 and rel_raw is not None and rel_raw >= p["min_swing"]
+    bouncing = (rel_raw is not None and rel_raw >= p["bounce"]
+                and converged is not None and converged >= p["converged"])
+    if not (slow or fast or bouncing):
         return []
     step = int(pre.steps[pre.values.size // 2])
-    ev = {"level": num(level), "swing": num(swing if slow else spread(x)),
-          "swing_fraction": num(rel_swing if slow else alt_swing),
+    frac = rel_swing if slow else rel_raw
+    ev = {"level": num(level), "swing": num(swing if slow else raw_swing), "swing_fraction": num(frac),
           "noise_multiple": num(beyond_noise) if beyond_noise is not None and math.isfinite(beyond_noise) else None,
-          "lag1_autocorrelation": num(alt), "second_half_from_step": step}
+          "lag1_autocorrelation": num(alt), "start_loss": num(start),
+          "pattern": "slow swings" if slow else ("alternating" if fast else "bouncing"),
+          "second_half_from_step": step}
     return [make(
         "loss_oscillation",
-        f"The loss swings by {round(100 * ev['swing_fraction'])}% of its level without falling", ev,
+        f"The loss swings by {round(100 * frac)}% of its level without falling", ev,
         "The learning rate is probably too high for this stage of training: lower it, or add a "
         "decay schedule (step or cosine); with momentum, try lowering it too. Larger batches "
         "also reduce the swings.",
@@ -164,18 +171,28 @@ def loss_oscillation(h: History, p: Mapping[str, float]) -> list[Finding]:
     )]
 
 
+def start_level(v: np.ndarray) -> float:
+    """Where the loss started: its first value, or the median of the first few if lower.
+
+    A too-high learning rate can blow the loss up within a few steps, so the first value
+    counts; one unlucky high first batch does not.
+    """
+    return min(float(v[0]), head_median(v, 0.02, 1, 5))
+
+
 @rule("loss_plateau", "warning", "optimisation", {
-    "min_drop": (0.1, "the loss fell by less than this fraction of its start level (median of "
-                      "the first 5% of points vs. the last 10%)"),
+    "min_drop": (0.1, "the loss fell by less than this fraction of its start level (first "
+                      "value or first few points vs. the median of the last 10%)"),
     "min_points": (20, "finite loss points needed to judge"),
-    "trained_start": (0.5, "with a known baseline, a loss that starts below this fraction of it "
-                           "comes from a trained model and is not judged"),
+    "trained_start": (0.8, "with a known baseline, a loss that starts below this fraction of it "
+                           "was already trained before its first record (fine-tuning, per-epoch "
+                           "curves) and is not judged"),
 })
 def loss_plateau(h: History, p: Mapping[str, float]) -> list[Finding]:
     """The loss hardly moves: it is still within ~10% of where it started."""
     c, pre = train_curve(h, int(p["min_points"]))
     v = pre.values
-    start, end = head_median(v, 0.05, 1, 50), tail_median(v, 0.1)
+    start, end = start_level(v), tail_median(v, 0.1)
     drop = ratio(start - end, abs(start))
     if drop is None or drop >= p["min_drop"] or drop < -p["min_drop"]:
         return []
