@@ -277,3 +277,12 @@ def test_device_histograms_agree_with_compute_histogram():
         assert int(h.counts.sum()) == ref.count
     exact = histograms([small], 16)[0]
     assert list(exact.counts) == list(compute_histogram(small.numpy(), 16).counts)
+
+
+def test_raise_without_optimizer_comes_out_of_backward(tmp_path):
+    model = nn.Sequential(nn.Linear(3, 3), BadLayer(), nn.Linear(3, 1))
+    with mg.init("w", store=tmp_path / "s") as run:
+        run.watch(model, on_error="raise")
+        with pytest.raises(TrainingError) as info:
+            model(torch.randn(2, 3)).sum().backward()
+    assert info.value.finding.evidence["module"] == "1"
