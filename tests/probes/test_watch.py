@@ -286,3 +286,10 @@ def test_raise_without_optimizer_comes_out_of_backward(tmp_path):
         with pytest.raises(TrainingError) as info:
             model(torch.randn(2, 3)).sum().backward()
     assert info.value.finding.evidence["module"] == "1"
+
+
+def test_half_precision_gradients_keep_their_norm():
+    from modelglass.probes.torch._tensors import global_norm, norms
+
+    g = [torch.full((1000,), 0.01, dtype=torch.bfloat16), torch.ones(3)]
+    assert global_norm(norms(g)).item() == pytest.approx((1000 * 0.01 ** 2 + 3) ** 0.5, rel=1e-3)

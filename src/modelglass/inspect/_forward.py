@@ -56,7 +56,7 @@ def record_forward(model: Any, example_input: Any) -> ForwardRecord:
 
     def now() -> int:
         return counter.get_total_flops() + extra[0]
-    leaf_outputs: dict[int, Call] = {}
+    leaf_outputs: dict[int, tuple[Call, Any]] = {}  # the output is kept so its id stays unique
 
     def pre(module: Any, m_args: Any, m_kwargs: Any) -> None:
         call = Call(names.get(id(module), "?"), type(module).__name__, len(stack),
@@ -86,7 +86,7 @@ def record_forward(model: Any, example_input: Any) -> ForwardRecord:
                 tracker.tag(output, *tag)
         if not any(True for _ in module.children()):
             rec.last_leaf = call
-            leaf_outputs[id(output)] = call
+            leaf_outputs[id(output)] = (call, output)
 
     params = list({id(p): p for p in model.parameters()}.values())
     saved_grad = [p.requires_grad for p in params]
@@ -110,7 +110,7 @@ def record_forward(model: Any, example_input: Any) -> ForwardRecord:
             rec.total_flops = now()
             rec.affine_pairs = list(dict.fromkeys(rec.affine_pairs))
             rec.output_is_last_leaf = rec.last_leaf is not None and any(
-                leaf_outputs.get(id(t)) is rec.last_leaf for t in [output, *tensors_in(output)]
+                leaf_outputs.get(id(t), (None,))[0] is rec.last_leaf for t in [output, *tensors_in(output)]
             )
             rec.used_param_ids = _params_reached(output, params)
     finally:

@@ -23,8 +23,8 @@ def norms(tensors: Sequence[Any]) -> Any:
     if not tensors:
         return torch.zeros(0)
     dev = tensors[0].device
-    try:
-        per = torch._foreach_norm(list(tensors))
+    try:  # accumulate in float32 so that bf16/fp16 gradients keep their norm's digits
+        per = torch._foreach_norm(list(tensors), 2, dtype=torch.float32)
     except (RuntimeError, TypeError, AttributeError):  # sparse grads, odd dtypes
         per = [torch.linalg.vector_norm(t.detach().float()) for t in tensors]
     try:
