@@ -130,6 +130,28 @@ class DataContext:
             self._cache[key] = pd.factorize(self.frame(side)[col], use_na_sentinel=True)
         return self._cache[key]
 
+    def test_codes(self, col: str) -> tuple[np.ndarray, Any, np.ndarray]:
+        """Test values as train codes: (codes, -1 for missing or unseen; unseen codes; unseen values).
+
+        Unseen values get their own codes ``0..U-1`` (-1 elsewhere), so counts over train
+        categories and over new categories are both cheap.
+        """
+        key = ("test_codes", col)
+        if key not in self._cache:
+            import pandas as pd
+
+            _, uniques = self.codes(col)
+            values = self.test[col]
+            idx = pd.Index(uniques).get_indexer(values) if len(uniques) else np.full(len(values), -1)
+            new = (idx < 0) & values.notna().to_numpy()
+            new_codes = np.full(len(values), -1, dtype=np.int64)
+            new_values: Any = np.zeros(0, dtype=object)
+            if new.any():
+                c, new_values = pd.factorize(values[new])
+                new_codes[new] = c
+            self._cache[key] = (np.asarray(idx, dtype=np.int64), new_codes, np.asarray(new_values, dtype=object))
+        return self._cache[key]
+
     def missing(self, col: str, side: str = "train") -> np.ndarray:
         """True where a value is NaN/None/NA, or an empty or blank string."""
         key = ("missing", col, side)
@@ -193,9 +215,9 @@ class DataContext:
                 h = mix64(codes.astype(np.int64).view(np.uint64) + np.uint64(1))
             else:
                 codes, uniques = self.codes(col, side)
-                text = pd.Series(np.asarray(uniques, dtype=object)).astype(str)
+                text = pd.Series(uniques).astype("str")
                 if decimals is not None:
-                    text = text.str.split().str.join(" ").str.lower()
+                    text = text.str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
                 vals = text.to_numpy(dtype=object)
                 hu = pd.util.hash_array(vals, categorize=False) if len(vals) else np.zeros(0, np.uint64)
                 h = np.append(hu, _MISSING_HASH)[codes]

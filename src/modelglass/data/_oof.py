@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -72,11 +73,28 @@ def default_model(categorical: np.ndarray, n_rows: int, seed: int) -> Any:
     return make_pipeline(ColumnTransformer(parts), LogisticRegression(max_iter=300))
 
 
+def free_cores() -> int:
+    """CPU cores not already busy (cores minus the 1-minute load), at least 1.
+
+    OpenMP and BLAS pools that ask for every core on a busy machine spin against other
+    processes and can run ten times slower than one thread; this keeps them to what is free.
+    """
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return cores
+    return max(1, min(cores, int(cores - load + 0.5)))
+
+
 def out_of_fold_probs(
     x: np.ndarray, labels: np.ndarray, model: Any, cv: int, seed: int
 ) -> np.ndarray:
     """Predicted probabilities for each row from a model that did not see that row."""
     ms = require("sklearn.model_selection", "finding label issues")
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+
     folds = ms.StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
-    probs = ms.cross_val_predict(model, x, labels, cv=folds, method="predict_proba")
+    with threadpool_limits(limits=free_cores()):
+        probs = ms.cross_val_predict(model, x, labels, cv=folds, method="predict_proba")
     return np.asarray(probs, dtype=np.float64)

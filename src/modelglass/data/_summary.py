@@ -19,7 +19,7 @@ def column_summaries(ctx: DataContext) -> dict[str, dict[str, Any]]:
     """Type, missing/unique counts, numbers or top categories, and a histogram per train column.
 
     Histograms share their edges between train and test (``train``/``test`` counts); the
-    edges span the 0.1%-99.9% range of train and values beyond it fall in the end bins.
+    edges span the 0.1%-99.9% ranges of train and test, and values beyond fall in the end bins.
     """
     return {col: _summary(ctx, col) for col in ctx.train.columns}
 
@@ -44,13 +44,18 @@ def _summary(ctx: DataContext, col: str) -> dict[str, Any]:
         if len(fin):
             s.update(min=float(fin.min()), max=float(fin.max()), mean=float(fin.mean()), std=float(fin.std()))
             lo, hi = np.quantile(fin, [0.001, 0.999])
+            if has_test:
+                t = ctx.numeric(col, "test")
+                t = t[np.isfinite(t)]
+                if len(t):
+                    tlo, thi = np.quantile(t, [0.001, 0.999])
+                    lo, hi = min(lo, tlo), max(hi, thi)
             if hi <= lo:
                 lo, hi = float(fin.min()) - 0.5, float(fin.max()) + 0.5
             edges = np.linspace(lo, hi, HIST_BINS + 1)
             hist = {"edges": edges.tolist(), "train": _counts(fin, edges).tolist(), "test": None}
             if has_test:
-                t = ctx.numeric(col, "test")
-                hist["test"] = _counts(t[np.isfinite(t)], edges).tolist()
+                hist["test"] = _counts(t, edges).tolist()
             s["histogram"] = hist
         else:
             s.update(min=None, max=None, mean=None, std=None, histogram=None)
@@ -62,10 +67,10 @@ def _summary(ctx: DataContext, col: str) -> dict[str, Any]:
         cat = {"values": values, "train": counts[top].tolist(),
                "other_train": int(counts.sum() - counts[top].sum()), "test": None}
         if has_test:
-            tv = ctx.test[col].astype(object).astype(str).where(ctx.test[col].notna())
-            tc = tv.value_counts()
-            cat["test"] = [int(tc.get(v, 0)) for v in values]
-            cat["other_test"] = int(tc.sum() - sum(cat["test"]))
+            idx = ctx.test_codes(col)[0]
+            tc = np.bincount(idx[idx >= 0], minlength=len(uniques))
+            cat["test"] = tc[top].tolist()
+            cat["other_test"] = int(ctx.test[col].notna().sum() - tc[top].sum())
         s["top"] = cat
     return s
 

@@ -18,6 +18,7 @@ def check(
     psi_threshold: float = 0.2,
     js: float = 0.1,
     max_rows: int = 500_000,
+    max_unique_fraction: float = 0.5,
 ) -> CheckOutput:
     """Compare each column of train and test by an effect size, guarded by a p-value.
 
@@ -28,7 +29,9 @@ def check(
     chi-square p-value is below ``max_p_value`` and the Jensen-Shannon distance is above
     ``js`` (0.1) or the PSI is above ``psi_threshold``. Effect sizes, not p-values alone,
     decide, so large samples do not flag every column. Each side is sampled down to
-    ``max_rows`` (500,000) rows. The drift score is KS D (numbers) or JS distance (categories).
+    ``max_rows`` (500,000) rows. Categorical columns with more distinct values than
+    ``max_unique_fraction`` (0.5) of the training rows are ID-like and left out. The drift
+    score is KS D (numbers) or JS distance (categories).
     Severity ``warning``; column-level.
     """
     common = [c for c in ctx.train.columns if c in ctx.test.columns]
@@ -36,7 +39,7 @@ def check(
         raise SkipCheck("train and test share no column")
     rng = np.random.default_rng(ctx.seed)
     pick = {s: _sample(len(ctx.frame(s)), max_rows, rng) for s in ("train", "test")}
-    table = []
+    table, id_like = [], []
     for col in common:
         kind = ctx.kind(col)
         if kind == "numeric":
@@ -45,6 +48,10 @@ def check(
                 row["ks"] > ks or row["wasserstein_norm"] > wasserstein_norm or row["psi"] > psi_threshold
             )
         elif kind == "categorical":
+            n_unique = len(ctx.codes(col)[1])
+            if n_unique > max_unique_fraction * len(ctx.train):
+                id_like.append(col)  # every test value is new: drift says nothing here
+                continue
             row = _categorical(ctx, col, pick)
             row["drifted"] = row["p_value"] < max_p_value and (row["js"] > js or row["psi"] > psi_threshold)
         else:
@@ -53,6 +60,7 @@ def check(
         table.append(row)
     out = CheckOutput(details={
         "columns": table,
+        "id_like_columns": id_like,
         "thresholds": {"max_p_value": max_p_value, "ks": ks, "wasserstein_norm": wasserstein_norm,
                        "psi": psi_threshold, "js": js},
     })
@@ -85,16 +93,18 @@ def _numeric(a: np.ndarray, b: np.ndarray) -> dict:
 
 
 def _categorical(ctx: DataContext, col: str, pick: dict) -> dict:
-    import pandas as pd
-
-    a = ctx.train[col].iloc[pick["train"]]
-    b = ctx.test[col].iloc[pick["test"]]
-    codes, uniq = pd.factorize(pd.concat([a.astype(object), b.astype(object)], ignore_index=True))
-    g = len(uniq) + 1
-    ca = np.bincount(codes[: len(a)] + 1, minlength=g)
-    cb = np.bincount(codes[len(a):] + 1, minlength=g)
+    codes, uniques = ctx.codes(col)
+    idx, new_codes, new_values = ctx.test_codes(col)
+    g = len(uniques)
+    ca = np.bincount(codes[pick["train"]] + 1, minlength=g + 1)
+    cb = np.bincount(idx[pick["test"]] + 1, minlength=g + 1)
+    nb = np.bincount(new_codes[pick["test"]] + 1, minlength=len(new_values) + 1)[1:]
+    cb[0] -= int(nb.sum())  # code -1 held both missing and unseen values
+    ca = np.concatenate([ca, np.zeros(len(nb), dtype=ca.dtype)])
+    cb = np.concatenate([cb, nb])
     pa, pb = ca / max(ca.sum(), 1), cb / max(cb.sum(), 1)
     _, p = chi2_homogeneity(ca, cb)
-    unseen = [str(u) for u, x, y in zip(uniq, ca[1:], cb[1:]) if x == 0 and y > 0][:10]
+    order = np.argsort(-nb, kind="stable")[:10]
     dist = js_distance(pa, pb)
-    return {"score": dist, "js": dist, "p_value": p, "psi": psi(pa, pb), "unseen_in_train": unseen}
+    return {"score": dist, "js": dist, "p_value": p, "psi": psi(pa, pb),
+            "unseen_in_train": [str(new_values[i]) for i in order if nb[i] > 0]}
