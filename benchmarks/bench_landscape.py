@@ -10,8 +10,9 @@ Side by side:
   * naive           one ``copy.deepcopy`` of the model per grid point
 
 Prints medians of several runs and ratios. Run: ``python benchmarks/bench_landscape.py``.
-PyTorch is pinned to one thread so that the numbers do not depend on what else the
-machine runs; pass ``--threads N`` to change that.
+PyTorch is pinned to one thread and the times are the process's CPU time
+(``time.process_time``), so that the numbers depend less on what else a shared
+machine runs; pass ``--threads N`` and ``--wall`` to change that.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import torch
 import modelglass as mg
 
 STEPS = 41
+CLOCK = time.process_time
 
 
 def make(n: int, features: int = 20, width: int = 64):
@@ -83,9 +85,9 @@ def median_times(fns, repeats: int, *args) -> list[float]:
             if fn is None:
                 times[i].append(float("nan"))
                 continue
-            t = time.perf_counter()
+            t = CLOCK()
             fn(*args)
-            times[i].append(time.perf_counter() - t)
+            times[i].append(CLOCK() - t)
     return [statistics.median(ts) for ts in times]
 
 
@@ -93,7 +95,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--wall", action="store_true", help="wall-clock time instead of CPU time")
     args = ap.parse_args()
+    global CLOCK
+    CLOCK = time.perf_counter if args.wall else time.process_time
     torch.set_num_threads(args.threads)
     try:
         import loss_landscapes  # noqa: F401
@@ -102,7 +107,7 @@ def main() -> None:
     except ImportError:
         have_ll = False
     print(f"41x41 grid, 3-layer MLP (20-64-64-1), torch {torch.__version__}, {args.threads} thread(s), "
-          f"median of {args.repeats}")
+          f"median {'wall' if args.wall else 'CPU'} time of {args.repeats} interleaved runs")
     print(f"{'samples':>8} {'modelglass s':>13} {'mg vmap s':>10} {'loss-landscapes s':>18} "
           f"{'naive copies s':>15} {'l-l/mg':>7} {'naive/mg':>9} {'l-l/vmap':>9}")
     run_modelglass(*make(50))  # import and first-call costs out of the timings

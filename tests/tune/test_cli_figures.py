@@ -111,3 +111,8 @@ def test_history_stays_fast_structure_for_many_trials(store_dir: Path) -> None:
                    for v in rng.random(1500)])
     fig = result_from_study(st, "memory").figure("history")
     assert fig.data[0].type == "scattergl" and len(fig.data[0].x) == 1500
+
+
+def test_explicit_storage_that_does_not_exist(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tune", "list", "--storage", str(tmp_path / "missing.journal")]) == 2
+    assert "No Optuna storage at" in capsys.readouterr().err

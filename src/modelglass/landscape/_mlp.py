@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-_CACHE_BYTES = 2 ** 20  # one activation tensor of a batch of points: stays in the L2 cache
+_CACHE_BYTES = 2 ** 19  # one activation tensor of a batch of points: stays in the L2 cache
 
 
 def _elementwise(torch: Any) -> dict[type, Callable[[Any], Any] | None]:

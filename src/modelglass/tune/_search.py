@@ -118,10 +118,13 @@ def load_study(study: str, store: Any = None, storage: Any = None) -> TuneResult
 
 def list_studies(store: Any = None, storage: Any = None) -> list[dict[str, Any]]:
     """Every study in the storage: name, direction, trial counts and best value."""
+    from ..core import NotFoundError
     from ._storage import storage_exists
 
     if not storage_exists(storage, store):
-        return []
+        if storage is not None:
+            raise NotFoundError(f"No Optuna storage at {storage}: the file does not exist.")
+        return []  # nothing tuned beside this store yet
     optuna = optuna_module()
     storage_obj, _ = open_storage(storage, store, create=False)
     out = []
