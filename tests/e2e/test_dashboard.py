@@ -157,6 +157,13 @@ def test_a_one_step_spike_in_a_million_points_is_drawn_at_its_height(server: dic
     top = int(np.argmax(t["y"]))
     assert t["y"][top] == SPIKE and t["x"][top] == SPIKE_STEP
     assert trace["yrange"][1] >= SPIKE and trace["yrange"][0] <= 1.0
+    # Zooming asks the server again: every point of the visible range comes back.
+    page.evaluate("""() => Plotly.relayout(document.querySelector('div.chart[data-tag="signal"]'),
+                                         {'xaxis.range': [777700, 777800]})""")
+    page.wait_for_function("""() => { const g = document.querySelector('div.chart[data-tag="signal"]');
+                                      return g.data[0].x.length === 101; }""", timeout=30_000)
+    zoomed = _chart(page, "signal", 1)["traces"][0]
+    assert zoomed["x"] == list(range(777700, 777801)) and SPIKE in zoomed["y"]
 
 
 def test_a_script_in_a_run_name_is_shown_as_text(server: dict[str, Any], page: Any) -> None:

@@ -8,7 +8,7 @@ import pytest
 from modelglass.core import BadInputError
 from modelglass.track import compute_histogram
 from modelglass.viz._downsample import downsample, minmax_index
-from modelglass.viz._histmap import histogram_map
+from modelglass.viz._histmap import histmap_data
 
 
 def test_a_single_step_spike_in_a_million_points_is_kept_at_its_height() -> None:
@@ -72,7 +72,7 @@ class _H:
 def test_histograms_are_rebinned_onto_one_grid_keeping_their_mass() -> None:
     rng = np.random.default_rng(0)
     hs = [_H(0, rng.normal(0, 1, 5000)), _H(10, rng.normal(5, 0.1, 5000)), _H(20, np.full(100, 2.0))]
-    hm = histogram_map("weights/w", hs, bins=40)
+    hm = histmap_data("weights/w", hs, bins=40)
     share = np.array(hm.share)
     assert hm.steps == (0, 10, 20)
     assert np.allclose(share.sum(axis=1), 1.0)
@@ -84,10 +84,10 @@ def test_histograms_are_rebinned_onto_one_grid_keeping_their_mass() -> None:
 
 def test_many_histograms_are_thinned_evenly_and_empty_ones_give_an_empty_map() -> None:
     hs = [_H(s, np.arange(10.0) + s) for s in range(500)]
-    hm = histogram_map("t", hs, max_steps=50)
+    hm = histmap_data("t", hs, max_steps=50)
     assert len(hm.steps) == 50 and hm.steps[0] == 0 and hm.steps[-1] == 499
     assert hm.total_steps == 500
-    empty = histogram_map("t", [_H(0, np.array([np.nan]))])
+    empty = histmap_data("t", [_H(0, np.array([np.nan]))])
     assert empty.steps == () and empty.nonfinite == ()
 
 
@@ -96,3 +96,16 @@ def test_the_bound_holds_with_nan_everywhere(max_points: int) -> None:
     y = np.random.default_rng(3).normal(size=30_011)
     y[::7] = np.nan
     assert minmax_index(y, max_points).index.size <= max_points
+
+
+def test_the_histogram_figure_draws_the_computed_grid() -> None:
+    from modelglass.viz._histmap import draw_histmap
+
+    rng = np.random.default_rng(0)
+    hm = histmap_data("grads/w", [_H(s, rng.normal(0, 1 + s, 1000)) for s in range(5)], bins=20)
+    fig = draw_histmap(hm)
+    heat = fig.data[0]
+    assert heat.type == "heatmap" and list(heat.x) == [0, 1, 2, 3, 4]
+    assert np.asarray(heat.z).shape == (20, 5)
+    assert len(fig.data) == 1 + len(hm.ridge_steps)
+    assert "no finite values" in draw_histmap(histmap_data("t", [])).layout.title.text

@@ -6,7 +6,7 @@ import importlib
 from typing import Any, Mapping
 
 from ..core import BadInputError, Finding, jsonable, sort_findings
-from ..viz._histmap import histogram_map
+from ..viz._histmap import histmap_data
 from ._common import LOSS_FIRST, finding_dict, get_run, param_int, stored_findings
 from ._graph import graph_layout, param_tree
 
@@ -28,7 +28,7 @@ def histograms(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         raise BadInputError(f"Run {r.id} has no histogram {tag!r}.")
     bins = int(param_int(params, "bins", 64, 4, 512))
     hs = reader.histograms(r.id, str(tag))
-    return {"run_id": r.id, "tags": names, "map": histogram_map(str(tag), hs.histograms, bins).to_dict()}
+    return {"run_id": r.id, "tags": names, "map": histmap_data(str(tag), hs.histograms, bins).to_dict()}
 
 
 def model(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:

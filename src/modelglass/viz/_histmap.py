@@ -25,7 +25,7 @@ DEFAULT_RIDGES = 8
 
 
 @dataclass(frozen=True)
-class HistogramMap:
+class HistMapData:
     """A tag's histograms on one value grid.
 
     Attributes:
@@ -58,13 +58,13 @@ class HistogramMap:
         }
 
 
-def histogram_map(
+def histmap_data(
     tag: str,
     histograms: Sequence[Any],
     bins: int = DEFAULT_BINS,
     max_steps: int = DEFAULT_MAX_STEPS,
     ridges: int = DEFAULT_RIDGES,
-) -> HistogramMap:
+) -> HistMapData:
     """Re-bin ``histograms`` (store ``Histogram`` records, ordered by step) onto one grid."""
     total = len(histograms)
     if total > max_steps:
@@ -72,7 +72,7 @@ def histogram_map(
         histograms = [histograms[i] for i in pick]
     usable = [h for h in histograms if h.count > 0 and math.isfinite(h.min) and math.isfinite(h.max)]
     if not usable:
-        return HistogramMap(tag, (), (), (), (), (), total)
+        return HistMapData(tag, (), (), (), (), (), total)
     lo = min(h.min for h in usable)
     hi = max(h.max for h in usable)
     if hi <= lo:
@@ -81,7 +81,7 @@ def histogram_map(
     rows = [_rebin(h, grid) for h in histograms]
     steps = tuple(int(h.step) for h in histograms)
     ridge_idx = np.unique(np.linspace(0, len(steps) - 1, min(ridges, len(steps))).round().astype(int))
-    return HistogramMap(
+    return HistMapData(
         tag=tag,
         steps=steps,
         centers=tuple(float(c) for c in (grid[:-1] + grid[1:]) / 2),
@@ -107,7 +107,7 @@ def _rebin(h: Any, grid: np.ndarray) -> np.ndarray:
     return mass / s if s > 0 else out
 
 
-def histogram_map_figure(hm: HistogramMap) -> "go.Figure":
+def draw_histmap(hm: HistMapData) -> "go.Figure":
     """A heatmap (step vs value) above a ridgeline of the chosen steps."""
     from ..core import require
 

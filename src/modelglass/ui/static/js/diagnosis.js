@@ -1,7 +1,7 @@
 // The diagnosis: findings worst first; clicking one draws its series with the step marked.
 import { plot } from "./plot.js";
 import { api } from "./api.js";
-import { clear, empty, esc, evidenceText, fmt, h } from "./dom.js";
+import { clear, empty, esc, evidenceText, fmt, h, when } from "./dom.js";
 import { currentRun, runPicker } from "./pick.js";
 
 export async function renderDiagnosis(root, stale) {
@@ -58,4 +58,11 @@ export async function renderDiagnosis(root, stale) {
       { responsive: true, displaylogo: false });
   }
   if (items.length) show(d.findings[0], items[0]);
+  const detail = await api(`runs/${encodeURIComponent(runId)}`);
+  if (stale() || !detail.events.length) return;
+  root.append(h("h3", {}, "Event log"), h("div", { class: "scroll" }, h("table", { id: "events" },
+    h("thead", {}, h("tr", {}, ["time", "step", "level", "message"].map((c) => h("th", {}, c)))),
+    h("tbody", {}, detail.events.map((e) => h("tr", {}, h("td", {}, when(e.time)), h("td", { class: "num" }, fmt(e.step)),
+      h("td", {}, h("span", { class: `sev sev-${e.level === "error" ? "error" : e.level === "warning" ? "warning" : "info"}` }, e.level)),
+      h("td", {}, e.message)))))));
 }

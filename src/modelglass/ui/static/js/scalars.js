@@ -134,7 +134,8 @@ function chart(tag) {
     div.on("plotly_relayout", (ev) => {
       if (opts.x !== "step") return;
       if (ev["xaxis.autorange"]) { range = null; load(); return; }
-      const lo = ev["xaxis.range[0]"], hi = ev["xaxis.range[1]"];
+      // A drag-zoom reports range[0]/range[1]; Plotly.relayout calls may pass the array.
+      const [lo, hi] = ev["xaxis.range"] || [ev["xaxis.range[0]"], ev["xaxis.range[1]"]];
       if (lo !== undefined && hi !== undefined) { range = [lo, hi]; load(); }
     });
   }
