@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import modelglass as mg
+
 from ._suite import all_scenarios, run_scenario
 
 SCENARIOS = all_scenarios()
@@ -30,7 +32,13 @@ def test_planted_fault_is_found(name: str, tmp_path) -> None:
 
 @pytest.mark.parametrize("name", HEALTHY)
 def test_healthy_run_gets_no_warning(name: str, tmp_path) -> None:
-    d = run_scenario(name, str(tmp_path / "store"))
+    store = str(tmp_path / "store")
+    d = run_scenario(name, store)
     assert d.codes("warning") == [], f"{name}: false alarm {[(f.code, f.title) for f in d.findings if f.severity]}"
     assert d.verdict == "healthy"
     assert not [f for f in d.findings if f.code == "rule_failed"]
+    # Nor did the live checks that run.watch runs while training raise an alarm.
+    with mg.open_store(store) as reader:
+        alarms = [e.message for e in reader.events(d.run_id)
+                  if e.level in ("warning", "error") and (e.data.get("finding") or {}).get("source") == "diagnose"]
+    assert alarms == []

@@ -56,3 +56,15 @@ def test_thresholds_apply_to_the_live_checks() -> None:
     assert _feed(LiveState(), losses) == []
     found = _feed(LiveState(thresholds={"loss_divergence.factor": 1.5}), losses)
     assert [f.code for f in found] == ["loss_divergence"]
+
+
+def test_watch_logs_the_live_finding_as_an_event(tmp_path) -> None:
+    import modelglass as mg
+
+    from ._suite import run_scenario
+
+    store = str(tmp_path / "store")
+    d = run_scenario("t_high_lr", store)  # SGD lr=5: gradients explode within a few steps
+    with mg.open_store(store) as reader:
+        live = [(e.data.get("finding") or {}) for e in reader.events(d.run_id)]
+    assert "exploding_gradients" in [f.get("code") for f in live if f.get("source") == "diagnose"]

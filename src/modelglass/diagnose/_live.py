@@ -17,7 +17,10 @@ from ._registry import make, num, resolve_thresholds
 
 # Values seen before a baseline is taken, and how long a condition must hold before it
 # fires: an `error` here can stop training (on_error="raise"), so it must not be a blip.
-WARMUP = 20
+# The gradient baseline is short because a too-high learning rate blows up within ~10 steps;
+# the 1000x margin absorbs its noise.
+LOSS_WARMUP = 10
+GRAD_WARMUP = 5
 SUSTAIN = 10
 EMA_ALPHA = 0.1
 
@@ -96,7 +99,7 @@ def _check_loss(out: list[Finding], state: LiveState, v: float, step: int) -> No
         return
     if state._loss_base is None:
         state._loss_head.append(v)
-        if len(state._loss_head) >= WARMUP:
+        if len(state._loss_head) >= LOSS_WARMUP:
             state._loss_base = statistics.median(state._loss_head)
             state._loss_ema = state._loss_base
         return
@@ -116,7 +119,7 @@ def _check_grad(out: list[Finding], state: LiveState, v: float, step: int) -> No
         return
     if state._grad_base is None:
         state._grad_head.append(v)
-        if len(state._grad_head) >= WARMUP:
+        if len(state._grad_head) >= GRAD_WARMUP:
             state._grad_base = statistics.median(state._grad_head)
         return
     growth = state._params["exploding_gradients"]["growth"]
