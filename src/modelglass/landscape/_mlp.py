@@ -90,7 +90,12 @@ def evaluate_mlp(
             for start in range(0, len(coords), batch_points):
                 c = coef[start:start + batch_points]
                 h = _buffer(torch, buffers, ("first", len(c), len(x)), (len(c), first.shape[1]), dtype)
-                torch.mm(c, first, out=h)
+                if len(c) == 1:  # z0 + a z1 + b z2 as in-place adds: cheaper than a 1-row matmul
+                    torch.add(first[0], first[1], alpha=float(c[0, 1]), out=h[0])
+                    for j in range(2, first.shape[0]):
+                        h[0].add_(first[j], alpha=float(c[0, j]))
+                else:
+                    torch.mm(c, first, out=h)
                 h = h.view(len(c), len(x), -1)
                 h = _rest(torch, layers[1:], h, c, theta, stacks, buffers)
                 vals = [float(loss_fn(h[i], y)) for i in range(len(c))]
@@ -132,8 +137,15 @@ def _rest(torch: Any, layers: list[tuple[str, Any]], h: Any, c: Any, theta: Mapp
         n_out, n_in = theta[f"{item}.weight"].shape
         w_t = (c @ stacks[f"{item}.weight"]).view(len(c), n_in, n_out)
         buf = _buffer(torch, buffers, (i, len(c), h.shape[1]), (len(c), h.shape[1], n_out), h.dtype)
-        h = torch.bmm(h, w_t, out=buf)
         bias = stacks[f"{item}.bias"]
+        if len(c) == 1:  # one point: a plain addmm, the fastest CPU kernel for this shape
+            if bias is None:
+                torch.mm(h[0], w_t[0], out=buf[0])
+            else:
+                torch.addmm(c[0] @ bias, h[0], w_t[0], out=buf[0])
+            h = buf
+            continue
+        h = torch.bmm(h, w_t, out=buf)
         if bias is not None:
             h.add_((c @ bias).unsqueeze(1))
     return h
