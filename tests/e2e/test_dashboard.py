@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -59,27 +58,32 @@ def _fill(store: Path) -> dict[str, str]:
     return ids
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    store = tmp_path_factory.mktemp("dash") / "store"
-    ids = _fill(store)
+def _serve(store: Path, *extra: str) -> tuple[subprocess.Popen, str]:
+    """Start `modelglass ui` on a free port and wait until it answers."""
     port = _free_port()
     code = "import sys; from modelglass.cli._main import main; sys.exit(main(sys.argv[1:]))"
     src = str(Path(__file__).resolve().parents[2] / "src")
     env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    proc = subprocess.Popen([sys.executable, "-c", code, "ui", "--store", str(store), "--port", str(port)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", code, "ui", "--store", str(store), "--port", str(port),
+                             *extra], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 60
     while True:
         try:
-            urllib.request.urlopen(base + "api/info", timeout=2).read()
-            break
+            with socket.create_connection(("127.0.0.1", port), timeout=2):
+                return proc, base
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 pytest.fail(f"modelglass ui did not start: {proc.stdout.read() if proc.stdout else ''}")
             time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    store = tmp_path_factory.mktemp("dash") / "store"
+    ids = _fill(store)
+    proc, base = _serve(store)
     yield {"base": base, "ids": ids, "store": store}
     proc.terminate()
     proc.wait(10)
@@ -214,3 +218,20 @@ def test_the_diagnosis_view_lists_the_planted_finding(server: dict[str, Any], pa
     assert page.locator("#verdict").text_content() == "verdict: error"
     page.wait_for_selector('#view div.chart-wide[data-tag="loss"] .scatterlayer .trace')
     page.screenshot(path=str(artifacts / "diagnosis.png"))
+
+
+def test_a_token_given_in_the_page_address_unlocks_the_api(tmp_path: Path, page: Any) -> None:
+    with mg.init(project="tok", name="guarded", store=tmp_path / "store") as run:
+        run.log({"loss": 1.0})
+    proc, base = _serve(tmp_path / "store", "--token", "t0ken")
+    try:
+        page.goto(base)
+        page.wait_for_selector("#view .note.bad")
+        assert "401" in page.locator("#view").text_content()
+        page.goto(base + "?token=t0ken#/runs")
+        page.wait_for_selector("#runs-table tbody tr")
+        assert page.locator("#runs-table td.name").all_text_contents() == ["guarded"]
+        assert "t0ken" not in page.url
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -114,7 +114,13 @@ def test_compare_lists_the_config_that_differs_and_final_metrics(filled: dict[st
     dims = {d["label"]: d for d in out["dimensions"]}
     assert dims["lr"]["values"] == [0.1, 0.01, 5.0]
     assert dims["opt"]["ticktext"] == ["adam", "sgd"] and dims["opt"]["values"] == [1, 1, 0]
-    assert dims["loss"]["kind"] == "metric" and dims["loss"]["values"][2] is None
+    assert "loss" not in dims and out["dropped"] == ["loss", "val/loss"]  # NaN / absent in nan-run
+    two = ui.compare(filled["reader"], {"runs": [ids["lr-0.1"], ids["lr-0.01"]]})
+    assert {d["label"]: d["values"] for d in two["dimensions"]}["loss"] == pytest.approx(
+        [1 / (1 + 99 * 0.1), 1 / (1 + 99 * 0.01)])
+    mixed = ui.compare(filled["reader"], {"runs": [ids["lr-0.1"], ids["trial-0"]]})
+    mdims = {d["label"]: d for d in mixed["dimensions"]}
+    assert "lr" in mixed["dropped"] and mdims["opt"]["ticktext"] == ["(missing)", "sgd"]
 
 
 def test_studies_group_trials_with_their_values(filled: dict[str, Any]) -> None:

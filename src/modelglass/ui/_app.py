@@ -13,7 +13,9 @@ from . import _runs, _series, _views
 
 STATIC_DIR = Path(__file__).parent / "static"
 TOKEN_HEADER = "x-modelglass-token"
-# The page loads only its own scripts; user data can never become a script.
+# The page loads only its own scripts; user data can never become a script. plotly's
+# parallel coordinates draw with regl, which compiles its drawing code with new Function:
+# hence 'unsafe-eval' (there is still no inline script and no other origin).
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
        "frame-ancestors 'none'")

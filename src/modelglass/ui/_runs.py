@@ -126,6 +126,7 @@ def compare(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         finals.append({s.tag: finite_or_none(s.last) for s in reader.series_stats(r.id)
                        if is_user_metric(s.tag)})
     metric_keys = sorted({t for f in finals for t in f}, key=metric_order)
+    dims, dropped = _dimensions(differ, configs, metric_keys, finals)
     return {
         "runs": [{"id": r.id, "name": r.name, "project": r.project, "status": r.status}
                  for r in runs],
@@ -134,27 +135,40 @@ def compare(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         "config": configs,
         "metrics": finals,
         "metric_keys": metric_keys,
-        "dimensions": _dimensions(differ, configs, metric_keys, finals),
+        "dimensions": dims,
+        "dropped": dropped,
     }
 
 
 def _dimensions(keys: list[str], configs: list[dict[str, Any]], metric_keys: list[str],
-                finals: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Parallel-coordinates axes: numeric config values as they are, others as categories."""
-    dims = []
+                finals: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Parallel-coordinates axes, and the axes left out because some run lacks a number.
+
+    Numeric config values stay numbers, others become categories (a missing value is the
+    category ``(missing)``). A line with a gap is not drawn at all, so a numeric axis or
+    a metric that some run lacks is left out rather than hiding that run.
+    """
+    dims, dropped = [], []
     for k in keys:
         vals = [c.get(k) for c in configs]
-        present = [v for v in vals if v is not None]
-        if present and all(_is_number(v) for v in present):
-            dims.append({"label": k, "kind": "config",
-                         "values": [None if v is None else finite_or_none(v) for v in vals]})
+        if all(_is_number(v) for v in vals if v is not None):
+            nums = [None if v is None else finite_or_none(v) for v in vals]
+            if None in nums:
+                dropped.append(k)
+                continue
+            dims.append({"label": k, "kind": "config", "values": nums})
         else:
-            labels = sorted({repr(v) if not isinstance(v, str) else v for v in vals})
-            index = [labels.index(repr(v) if not isinstance(v, str) else v) for v in vals]
-            dims.append({"label": k, "kind": "config", "values": index, "ticktext": labels})
+            names = ["(missing)" if v is None else v if isinstance(v, str) else repr(v) for v in vals]
+            labels = sorted(set(names))
+            dims.append({"label": k, "kind": "config", "values": [labels.index(n) for n in names],
+                         "ticktext": labels})
     for m in metric_keys:
-        dims.append({"label": m, "kind": "metric", "values": [f.get(m) for f in finals]})
-    return dims
+        vals = [f.get(m) for f in finals]
+        if None in vals:
+            dropped.append(m)
+            continue
+        dims.append({"label": m, "kind": "metric", "values": vals})
+    return dims, dropped
 
 
 def _is_number(v: Any) -> bool:

@@ -1,7 +1,11 @@
 // Calls to the JSON API. A token given as ?token=... on the page URL is sent with every call.
 
 const pageToken = new URLSearchParams(window.location.search).get("token");
-if (pageToken) sessionStorage.setItem("modelglass-token", pageToken);
+if (pageToken) {
+  sessionStorage.setItem("modelglass-token", pageToken);
+  // Keep the token out of the address bar, history and screenshots.
+  history.replaceState(null, "", window.location.pathname + window.location.hash);
+}
 
 export async function api(path, params = {}) {
   const url = new URL(`/api/${path}`, window.location.origin);

@@ -13,7 +13,7 @@ export async function renderCompare(root, stale) {
   }
   const c = await api("compare", { runs: state.selected });
   if (stale()) return;
-  const header = h("tr", {}, h("th", {}, ""), c.runs.map((r) => h("th", { style: `color:${colorOf(r.id)}` }, r.name)));
+  const header = h("tr", {}, h("th", {}, ""), c.runs.map((r) => h("th", { class: "num", style: `color:${colorOf(r.id)}` }, r.name)));
   const rows = [];
   rows.push(h("tr", {}, h("td", { colspan: c.runs.length + 1 }, h("b", {}, c.differ.length ? "config values that differ" : "every config value is the same"))));
   for (const k of c.differ) rows.push(h("tr", {}, h("td", {}, k), c.config.map((cfg) => h("td", { class: "num" }, fmt(cfg[k])))));
@@ -25,14 +25,15 @@ export async function renderCompare(root, stale) {
   }
   root.append(h("table", { id: "compare-table" }, h("thead", {}, header), h("tbody", {}, rows)));
   if (c.same.length) root.append(h("p", { class: "note" }, `Same in every run: ${c.same.join(", ")}`));
-  const dims = c.dimensions.filter((d) => d.values.some((v) => v !== null));
-  if (dims.length < 2) { root.append(empty("Parallel coordinates need at least two config values or metrics that vary.")); return; }
+  const dims = c.dimensions;
+  const left = c.dropped.length ? `Left out because some selected run has no number for them: ${c.dropped.join(", ")}.` : "";
+  if (dims.length < 2) { root.append(empty(`Parallel coordinates need at least two config values or metrics that every selected run has. ${left}`)); return; }
   const div = h("div", { class: "chart-wide" });
-  root.append(h("h3", {}, "Config against final metrics"), h("div", { class: "card" }, div));
-  const color = c.dimensions.find((d) => d.kind === "metric");
+  root.append(h("h3", {}, "Config against final metrics"), h("div", { class: "card" }, div, left ? h("p", { class: "note" }, left) : null));
+  const color = dims.find((d) => d.kind === "metric");
   plot(div, [{ type: "parcoords",
-    line: color ? { color: color.values.map((v) => v ?? NaN), colorscale: "Viridis", showscale: true } : {},
-    dimensions: dims.map((d) => ({ label: esc(d.label), values: d.values.map((v) => v ?? NaN),
+    line: color ? { color: color.values, colorscale: "Viridis", showscale: true } : {},
+    dimensions: dims.map((d) => ({ label: esc(d.label), values: d.values,
       ...(d.ticktext ? { tickvals: d.ticktext.map((_, i) => i), ticktext: d.ticktext.map(esc) } : {}) })) }],
   { margin: { l: 60, r: 60, t: 50, b: 20 } });
 }

@@ -1,7 +1,7 @@
 // The router: one view at a time, chosen by the URL hash.
 import { api } from "./api.js";
 import { clear, empty, h } from "./dom.js";
-import { parseHash, state, stopTimers } from "./state.js";
+import { parseHash, setLive, state, stopTimers } from "./state.js";
 import { renderRuns } from "./runs.js";
 import { renderScalars } from "./scalars.js";
 import { renderHistograms } from "./histograms.js";
@@ -36,6 +36,7 @@ let generation = 0;
 
 async function route() {
   stopTimers();
+  setLive(false);
   parseHash();
   if (!VIEWS[state.view]) state.view = "runs";
   drawNav();
