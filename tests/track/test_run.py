@@ -108,3 +108,15 @@ def test_torch_histogram_matches_numpy() -> None:
     assert (h.count, h.nan_count) == (ref.count, 1)
     assert abs(h.counts - ref.counts).sum() <= 4
     assert h.mean == pytest.approx(ref.mean, abs=1e-6) and h.std == pytest.approx(ref.std, rel=1e-5)
+
+
+def test_probe_logging_does_not_move_the_user_step(store_dir) -> None:
+    with mg.init("adv", store=store_dir) as run:
+        run.log({"loss": 1.0})
+        run.log({"grad_norm": 5.0}, step=100, advance=False)
+        run.log_histogram_data("weights/w", compute_histogram(np.arange(10.0)), step=100)
+        run.log({"loss": 0.5})
+    r = mg.open_store(store_dir)
+    assert r.series(run.id, "loss").steps.tolist() == [0, 1]
+    assert r.series(run.id, "grad_norm").steps.tolist() == [100]
+    assert r.histograms(run.id, "weights/w").histograms[0].counts.sum() == 10

@@ -8,7 +8,6 @@ the device arrive as finished statistics and go in without a second pass.
 
 from __future__ import annotations
 
-import time
 from typing import Any, Mapping
 
 import numpy as np
@@ -20,27 +19,12 @@ def log_scalars(run: Any, values: Mapping[str, float], step: int) -> None:
     """``run.log(values, step=step)`` that leaves ``run.step`` where the user had it."""
     if not values:
         return
-    prev = getattr(run, "_step", None)
-    run.log(values, step=step)
-    if prev is not None:
-        run._step = prev
+    run.log(values, step=step, advance=False)
 
 
 def log_histogram_data(run: Any, tag: str, hist: HistogramData, step: int) -> None:
     """Store an already computed histogram."""
-    direct = getattr(run, "log_histogram_data", None)
-    if callable(direct):
-        direct(tag, hist, step)
-        return
-    from ..store import HistogramRow, _codec
-    from ..track._writer import HISTOGRAM
-
-    run._queue.append((HISTOGRAM, HistogramRow(
-        run.id, str(tag), int(step), time.time(),
-        _codec.encode_array(np.asarray(hist.edges, dtype=np.float64)),
-        _codec.encode_array(np.asarray(hist.counts, dtype=np.int64)),
-        hist.min, hist.max, hist.mean, hist.std, hist.count, hist.nan_count, hist.inf_count,
-    )))
+    run.log_histogram_data(tag, hist, int(step))
 
 
 def hist_from_stats(mn: float, mx: float, mean: float, std: float, n_finite: int,

@@ -23,7 +23,7 @@ from ..core import BadInputError, BadTypeError, is_tensor
 from ..store import ArtifactRow, EventRow, HistogramRow, MAX_CHUNK, make_chunks, open_backend
 from ..store import _codec
 from ..store._chunks import decode_chunks
-from ._histogram import DEFAULT_BINS, compute_histogram
+from ._histogram import DEFAULT_BINS, HistogramData, compute_histogram
 from ._writer import ARTIFACT, EVENT, HISTOGRAM, UPDATE, Writer, new_column
 
 _current: contextvars.ContextVar["Run | None"] = contextvars.ContextVar(
@@ -117,11 +117,12 @@ class Run:
         return self._step
 
     # -- logging ---------------------------------------------------------------
-    def log(self, values: Mapping[str, Any], step: int | None = None) -> None:
+    def log(self, values: Mapping[str, Any], step: int | None = None, advance: bool = True) -> None:
         """Log scalar values at ``step`` (default: one past the last step).
 
         Values may be Python or NumPy numbers, 0-d arrays or 0-d tensors. NaN and
-        Inf are stored as they are.
+        Inf are stored as they are. ``advance=False`` leaves the implicit step
+        where it was (probes that log on their own schedule use it).
         """
         if step is None:
             step = self._step
@@ -134,7 +135,8 @@ class Run:
                     break
         except AttributeError:
             values = _coerce(values)  # not a mapping: raises a clear TypeError
-        self._step = step + 1
+        if advance:
+            self._step = step + 1
         t = _now()
         with self._lock:
             columns = self._writer.columns
@@ -154,13 +156,17 @@ class Run:
         """Store a histogram (edges, counts, min/max/mean/std, NaN/Inf counts) of ``values``."""
         if step is None:
             step = max(self._step - 1, 0)
-        h = compute_histogram(values, bins)
+        self.log_histogram_data(tag, compute_histogram(values, bins), step)
+
+    def log_histogram_data(self, tag: str, h: HistogramData, step: int) -> None:
+        """Store a histogram already computed (e.g. on a GPU by a probe)."""
         self._queue.append(
             (
                 HISTOGRAM,
                 HistogramRow(
                     self.id, str(tag), _check_step(step), time.time(),
-                    _codec.encode_array(h.edges), _codec.encode_array(h.counts),
+                    _codec.encode_array(np.asarray(h.edges, dtype=np.float64)),
+                    _codec.encode_array(np.asarray(h.counts, dtype=np.int64)),
                     h.min, h.max, h.mean, h.std, h.count, h.nan_count, h.inf_count,
                 ),
             )
