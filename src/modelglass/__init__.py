@@ -38,11 +38,19 @@ __all__ = [
     "current_run",
     "init",
     "open_store",
+    "probes",
     *sorted(_LAZY),
 ]
 
 
+_SUBPACKAGES = ("probes", "viz", "report", "data")
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        import importlib
+
+        return importlib.import_module(f"modelglass.{name}")
     if name in _LAZY:
         import importlib
 
