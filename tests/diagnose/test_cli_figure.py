@@ -8,7 +8,7 @@ import numpy as np
 
 import modelglass as mg
 from modelglass.cli import main
-from modelglass.viz._diagnose import downsample
+from modelglass.viz._downsample import downsample
 
 from ._synth import falling, make_run
 

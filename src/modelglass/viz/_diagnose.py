@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ._downsample import downsample
+
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
-MAX_POINTS = 2000
 _COLORS = {"error": "#d62728", "warning": "#ff7f0e", "info": "#1f77b4"}
 
 
@@ -56,28 +57,6 @@ class FindingFigureData:
     log_y: bool
     lines: tuple[Line, ...]
     thresholds: tuple[float, ...] = ()
-
-
-def downsample(steps: np.ndarray, values: np.ndarray, max_points: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
-    """At most ``max_points`` points that keep every spike: min and max of each bucket."""
-    steps, values = np.asarray(steps), np.asarray(values, dtype=np.float64)
-    n = values.size
-    if n <= max_points:
-        return steps, values
-    buckets = max_points // 2
-    edges = np.linspace(0, n, buckets + 1).astype(np.int64)
-    keep = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        seg = values[lo:hi]
-        finite = np.isfinite(seg)
-        if not finite.any():
-            keep.append(lo)
-            continue
-        idx = np.flatnonzero(finite)
-        a, b = lo + idx[np.argmin(seg[idx])], lo + idx[np.argmax(seg[idx])]
-        keep.extend(sorted({int(a), int(b)}))
-    k = np.asarray(keep, dtype=np.int64)
-    return steps[k], values[k]
 
 
 def _line(name: str, steps: Any, values: Any) -> Line:
