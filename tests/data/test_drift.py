@@ -64,3 +64,13 @@ def test_shifted_columns_drift_and_unseen_categories_are_listed() -> None:
     assert f.evidence["columns"] == ["cat", "x"] or f.evidence["columns"] == ["x", "cat"]
     assert f.evidence["per_column"]["cat"]["unseen_in_train"] == ["c"]
     assert r.figure("drift") is not None
+
+
+def test_id_like_columns_are_left_out_of_drift() -> None:
+    rng = np.random.default_rng(5)
+    train = pd.DataFrame({"id": [f"a{i}" for i in range(500)], "x": rng.normal(size=500)})
+    test = pd.DataFrame({"id": [f"b{i}" for i in range(200)], "x": rng.normal(size=200)})
+    r = check_data(train, test, checks=["train_test_drift"])
+    assert r.findings == []
+    assert r.details["train_test_drift"]["id_like_columns"] == ["id"]
+    assert [row["column"] for row in r.to_dict()["drift"]] == ["x"]

@@ -192,7 +192,7 @@ class DataContext:
     def column_hash(
         self, col: str, side: str = "train", decimals: int | None = None, portable: bool = False
     ) -> np.ndarray:
-        """A uint64 per row for one column; ``decimals`` rounds numbers and folds case/blanks.
+        """A uint64 per row for one column; ``decimals`` rounds numbers, lower-cases and strips text.
 
         Within one frame, text columns hash their factorize codes (cheap); ``portable``
         hashes the text itself so that train and test rows can be compared.
@@ -217,7 +217,7 @@ class DataContext:
                 codes, uniques = self.codes(col, side)
                 text = pd.Series(uniques).astype("str")
                 if decimals is not None:
-                    text = text.str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
+                    text = text.str.strip().str.lower()
                 vals = text.to_numpy(dtype=object)
                 hu = pd.util.hash_array(vals, categorize=False) if len(vals) else np.zeros(0, np.uint64)
                 h = np.append(hu, _MISSING_HASH)[codes]

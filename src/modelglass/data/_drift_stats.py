@@ -9,16 +9,31 @@ import numpy as np
 _EPS = 1e-4  # floor of a bin's share in PSI, so an empty bin does not give infinity
 
 
+def _merged_cdfs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Both empirical CDFs at each distinct value of the pooled sample: (values, F_a, F_b)."""
+    pooled = np.concatenate([np.sort(a), np.sort(b)])
+    order = np.argsort(pooled, kind="stable")  # merging two sorted runs: linear time
+    grid = pooled[order]
+    fa = np.cumsum(order < len(a)) / len(a)
+    fb = np.cumsum(order >= len(a)) / len(b)
+    last = np.append(grid[1:] != grid[:-1], True)  # the CDF steps at a value's last copy
+    return grid[last], fa[last], fb[last]
+
+
 def ks_test(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     """Two-sample Kolmogorov-Smirnov statistic D and its asymptotic p-value."""
     n, m = len(a), len(b)
     if n == 0 or m == 0:
         return 0.0, 1.0
-    a, b = np.sort(a), np.sort(b)
-    grid = np.concatenate([a, b])
-    d = float(np.max(np.abs(np.searchsorted(a, grid, "right") / n - np.searchsorted(b, grid, "right") / m)))
-    lam = (math.sqrt(n * m / (n + m)) + 0.12 + 0.11 / math.sqrt(n * m / (n + m))) * d
-    return d, _kolmogorov_sf(lam)
+    _, fa, fb = _merged_cdfs(a, b)
+    d = float(np.max(np.abs(fa - fb)))
+    return d, ks_p_value(d, n, m)
+
+
+def ks_p_value(d: float, n: int, m: int) -> float:
+    """Asymptotic p-value of a two-sample KS statistic ``d`` (with Stephens' correction)."""
+    en = math.sqrt(n * m / (n + m))
+    return _kolmogorov_sf((en + 0.12 + 0.11 / en) * d)
 
 
 def _kolmogorov_sf(lam: float) -> float:
@@ -33,12 +48,18 @@ def wasserstein(a: np.ndarray, b: np.ndarray) -> float:
     """1-D Wasserstein (earth mover's) distance between two samples."""
     if len(a) == 0 or len(b) == 0:
         return 0.0
-    a, b = np.sort(a), np.sort(b)
-    grid = np.sort(np.concatenate([a, b]))
-    widths = np.diff(grid)
-    fa = np.searchsorted(a, grid[:-1], "right") / len(a)
-    fb = np.searchsorted(b, grid[:-1], "right") / len(b)
-    return float(np.sum(np.abs(fa - fb) * widths))
+    grid, fa, fb = _merged_cdfs(a, b)
+    return float(np.sum(np.abs(fa - fb)[:-1] * np.diff(grid)))
+
+
+def ks_and_wasserstein(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+    """KS D, its p-value and the Wasserstein distance from one merge of the two samples."""
+    if len(a) == 0 or len(b) == 0:
+        return 0.0, 1.0, 0.0
+    grid, fa, fb = _merged_cdfs(a, b)
+    diff = np.abs(fa - fb)
+    d = float(diff.max())
+    return d, ks_p_value(d, len(a), len(b)), float(np.sum(diff[:-1] * np.diff(grid)))
 
 
 def psi(p: np.ndarray, q: np.ndarray) -> float:

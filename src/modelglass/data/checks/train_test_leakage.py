@@ -23,7 +23,7 @@ def check(ctx: DataContext, decimals: int = 6) -> CheckOutput:
 
     Compares the feature columns the two sets share (the target excluded), first exactly,
     then after normalising: numbers rounded to ``decimals`` (default 6) places, text
-    lower-cased with blanks collapsed. Severity ``error``. Flagged rows are positions in
+    lower-cased with surrounding blanks removed. Severity ``error``. Flagged rows are positions in
     *test* (``extra['train_row']`` is the matching training row); score 1 for an exact
     copy, 0.5 for a copy after normalising.
     """
