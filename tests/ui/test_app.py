@@ -73,3 +73,32 @@ def test_page_scripts_and_plotly_come_from_this_server(client: TestClient) -> No
         src = client.get(f"/static/js/{name}.js")
         assert src.status_code == 200, name
         assert "innerHTML" not in src.text and "insertAdjacentHTML" not in src.text, name
+
+
+def test_the_ui_package_is_light_and_its_names_exist() -> None:
+    import subprocess
+    import sys
+
+    import modelglass.ui as ui
+
+    for name in ui.__all__:
+        assert getattr(ui, name, None) is not None, name
+    code = "import sys, modelglass.ui; print(sorted({'fastapi', 'starlette', 'plotly'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_failing_diagnosis_is_an_empty_state_without_paths(filled: dict[str, Any],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import modelglass.diagnose as diagnose_module
+    from modelglass import ui
+
+    store = str(filled["store"])
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"cannot read {store}/modelglass.db")
+
+    monkeypatch.setattr(diagnose_module, "diagnose", broken)
+    out = ui.diagnosis(filled["reader"], {"run": filled["ids"]["nan-run"]})
+    assert not out["available"] and "could not run" in out["reason"] and store not in out["reason"]
+    assert [f["code"] for f in out["findings"]] == ["nan_inf"]  # the stored live finding is kept

@@ -72,7 +72,8 @@ def diagnosis(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     except ImportError:
         reason = "The diagnosis module is not installed in this version of modelglass."
     except Exception as exc:  # noqa: BLE001 - a failing rule must not take the page down
-        reason = f"The diagnosis could not run: {' '.join(str(exc).split())[:300]}"
+        text = " ".join(str(exc).replace(reader.location, "the store").split())
+        reason = f"The diagnosis could not run: {text[:300]}"
     ordered = [f.to_dict() for f in sort_findings(Finding.from_dict(f) for f in found)]
     return {"run_id": r.id, "available": available, "reason": reason, "verdict": verdict,
             "default_tag": default_tag, "tags": names, "findings": ordered}
