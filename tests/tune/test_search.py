@@ -169,3 +169,17 @@ def test_to_dict_has_stable_keys(store_dir: Path) -> None:
     assert list(d["trials"][0]) == ["number", "state", "value", "params", "run_id", "error", "duration",
                                     "started"]
     assert not math.isnan(d["best"]["value"])
+
+
+def test_threads_in_one_process(store_dir: Path) -> None:
+    result = mg.tune(quadratic, n_trials=6, n_jobs=2, study="threads", store=store_dir)
+    assert result.counts() == {"complete": 6}
+    with mg.open_store(store_dir) as reader:
+        assert {r.id for r in reader.runs(study="threads")} == {t.run_id for t in result.trials}
+
+
+def test_sqlite_storage_path(store_dir: Path, tmp_path: Path) -> None:
+    db = tmp_path / "studies.db"
+    result = mg.tune(quadratic, n_trials=2, study="sq", store=store_dir, storage=db)
+    assert result.storage == str(db) and db.exists()
+    assert load_study("sq", store=store_dir, storage=db).counts() == {"complete": 2}
