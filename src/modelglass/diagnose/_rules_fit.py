@@ -50,10 +50,10 @@ def underfitting(h: History, p: Mapping[str, float]) -> list[Finding]:
     return [make(
         "underfitting",
         f"The training loss stays at {round(100 * frac)}% of a trivial predictor's ({how})", ev,
-        "The model learns nothing beyond the label distribution. Check that inputs and labels "
-        "are paired correctly (a shuffle that moved only one of them looks exactly like this), "
-        "that the features carry signal (mg.check_data), then try a larger model or a higher "
-        "learning rate.",
+        "Check that inputs and labels are paired correctly (a shuffle that moved only one of "
+        "them looks exactly like this) and that the features carry signal (mg.check_data), then "
+        "try a larger model or a higher learning rate: the model learns nothing beyond the "
+        "label distribution.",
         int(pre.steps[0]),
     )]
 

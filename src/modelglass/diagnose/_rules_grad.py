@@ -140,6 +140,9 @@ def vanishing_gradients(h: History, p: Mapping[str, float]) -> list[Finding]:
 @rule("unchanged_parameters", "warning", "optimisation", {
     "min_records": (5, "records of a parameter needed to judge (DeepDiagnosis uses the last 5)"),
     "rel_tol": (1e-9, "its norm varies by at most this fraction across all records"),
+    "min_grad_ratio": (1e-3, "and its gradient norm (median) is at least this fraction of the "
+                             "largest layer's: a weight that only gets a vanishing gradient is "
+                             "vanishing_gradients, not a missing optimizer entry"),
 })
 def unchanged_parameters(h: History, p: Mapping[str, float]) -> list[Finding]:
     """Trainable weights that receive gradients but never change (left out of the optimizer?)."""
@@ -147,6 +150,8 @@ def unchanged_parameters(h: History, p: Mapping[str, float]) -> list[Finding]:
     if not weights:
         raise NotEnoughData("no weight norms (weight_norm/<param>); record them with run.watch")
     grads = h.with_prefix("grad_norm/")
+    medians = {n: float(np.median(g.finite().values)) for n, g in grads.items() if len(g.finite())}
+    top_grad = max(medians.values(), default=0.0)
     stuck, judged = [], 0
     first_step: int | None = None
     for name, w in weights.items():
@@ -156,6 +161,8 @@ def unchanged_parameters(h: History, p: Mapping[str, float]) -> list[Finding]:
             continue
         judged += 1
         top = float(np.max(np.abs(wf.values)))
+        if medians.get(name, 0.0) < p["min_grad_ratio"] * top_grad:
+            continue
         if float(np.ptp(wf.values)) <= p["rel_tol"] * top:
             stuck.append(name)
             first_step = int(wf.steps[0]) if first_step is None else min(first_step, int(wf.steps[0]))

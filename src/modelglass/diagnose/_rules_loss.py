@@ -203,7 +203,8 @@ def loss_plateau(h: History, p: Mapping[str, float]) -> list[Finding]:
           "points": len(pre), "last_step": int(pre.steps[-1])}
     return [make(
         "loss_plateau",
-        f"The loss hardly moved: {round(100 * drop, 1)}% lower after {len(pre)} points", ev,
+        f"The loss hardly moved: {abs(round(100 * drop, 1))}% {'lower' if drop >= 0 else 'higher'} "
+        f"after {len(pre)} points", ev,
         "Training is stuck. Raise the learning rate (try 3-10x, or run an LR range test with "
         "mg.lr_find), check that the optimizer holds the model's parameters and that gradients "
         "reach them, and check the data: labels that carry no signal also look like this.",

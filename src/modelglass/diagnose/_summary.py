@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-import numpy as np
 
 from ..core import Finding, Severity, sort_findings
 from ._history import History
 from ._registry import RULES
+from ._rules_loss import start_level
 from ._signal import ratio, tail_median
 
 CAUSES = ("optimisation", "data", "model")
@@ -64,7 +64,7 @@ def write_summary(h: History, findings: Iterable[Finding], related: Mapping[str,
         sentence = f"{_CAUSE_TEXT[cause]}: " + "; ".join(parts) + "."
         first = (mine or theirs)[0]
         if first.suggestion:
-            sentence += " Try first: " + first.suggestion.split(". ")[0].rstrip(".") + "."
+            sentence += " Try first: " + _first_advice(first.suggestion)
         lines.append(sentence)
     data_hint = any(cause_of(f) == "data" or f.code == "underfitting" for f in own)
     if data_hint and "data_report" not in h.artifacts:
@@ -73,12 +73,19 @@ def write_summary(h: History, findings: Iterable[Finding], related: Mapping[str,
     return " ".join(lines)
 
 
+def _first_advice(text: str) -> str:
+    """The suggestion's first sentence, or its first two when the first only sets the scene."""
+    parts = [p.strip() for p in text.split(". ") if p.strip()]
+    take = parts[:2] if len(parts) > 1 and len(parts[0]) < 40 else parts[:1]
+    return ". ".join(take).rstrip(".") + "."
+
+
 def _progress(h: History) -> str:
     c = h.loss()
     if c is None or not len(c.finite()):
         return f"Run {h.name}: no usable training loss was logged."
     v = c.finite_prefix().values if len(c.finite_prefix()) else c.finite().values
-    start, end = float(np.median(v[: max(1, min(50, v.size // 20))])), tail_median(v, 0.1)
+    start, end = start_level(v), tail_median(v, 0.1)
     drop = ratio(start - end, abs(start))
     how = f"{_fmt(start)} to {_fmt(end)}"
     times = ratio(end, start)
