@@ -33,6 +33,17 @@ def test_cli_exit_codes_and_json(tmp_path, capsys) -> None:
     assert "Unknown diagnose threshold" in capsys.readouterr().err
 
 
+def test_cli_lists_the_rules_and_their_thresholds(capsys) -> None:
+    assert main(["diagnose", "--list-rules"]) == 0
+    out = capsys.readouterr().out
+    assert "dead_units (warning, model):" in out and "    dead_units.fraction = 0.7:" in out
+    assert main(["diagnose", "--list-rules", "--json"]) == 0
+    rules = {r["code"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rules["exploding_gradients"]["thresholds"]["growth"]["default"] == 1000
+    assert main(["diagnose"]) == 2
+    assert "needs a RUN" in capsys.readouterr().err
+
+
 def test_cli_text_lists_warnings_with_their_suggestion(tmp_path, capsys) -> None:
     store = str(tmp_path)
     make_run(store, {"loss": 2.3 + 0.01 * np.sin(np.arange(100))}, name="flat")

@@ -200,3 +200,13 @@ def test_to_dict_is_strict_json_with_stable_keys(tmp_path) -> None:
     sev = [f["severity"] for f in out["findings"]]
     order = {"error": 0, "warning": 1, "info": 2}
     assert sev == sorted(sev, key=order.__getitem__)
+
+
+def test_a_weight_that_only_gets_a_vanishing_gradient_is_not_unchanged_parameters(tmp_path) -> None:
+    steps = np.arange(0, 100, 10)
+    series = {"loss": falling(100),
+              "weight_norm/0.weight": (steps, np.full(10, 2.0)),  # float32 cannot hold its tiny updates
+              "grad_norm/0.weight": (steps, np.full(10, 1e-9)),
+              "weight_norm/1.weight": (steps, np.linspace(2.0, 2.5, 10)),
+              "grad_norm/1.weight": (steps, np.full(10, 0.1))}
+    assert "unchanged_parameters" not in _codes(tmp_path, series).codes()

@@ -10,7 +10,7 @@ from ..core import BadInputError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("run", help="run id, name, or 'latest'")
+    parser.add_argument("run", nargs="?", help="run id, name, or 'latest'")
     parser.add_argument("--store", default=None, help="store directory or URL (default: $MODELGLASS_STORE, else ./mglogs)")
     parser.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
     parser.add_argument("--loss", default=None, help="training-loss series (default: loss, train/loss)")
@@ -20,11 +20,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threshold", action="append", default=[], metavar="CODE.PARAM=VALUE",
                         help="override a rule threshold (repeatable)")
     parser.add_argument("--all", action="store_true", help="also list info findings")
+    parser.add_argument("--list-rules", action="store_true",
+                        help="list the rules, their codes and thresholds, and exit")
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..diagnose import diagnose
+    from ..diagnose import describe_rules, diagnose
 
+    if args.list_rules:
+        rules = describe_rules()
+        print(json.dumps(rules, indent=2) if args.json else _rules_text(rules))
+        return 0
+    if not args.run:
+        raise BadInputError("modelglass diagnose needs a RUN (an id, a name or 'latest'), or --list-rules.")
     result = diagnose(
         args.run, store=args.store, loss=args.loss, val_loss=args.val_loss,
         num_classes=args.num_classes, thresholds=_thresholds(args.threshold) or None,
@@ -51,6 +59,15 @@ def _thresholds(items: list[str]) -> dict[str, float]:
             )
         out[key.strip()] = number
     return out
+
+
+def _rules_text(rules: list[dict]) -> str:
+    lines = []
+    for r in rules:
+        lines.append(f"{r['code']} ({r['severity']}, {r['cause']}): {r['meaning']}")
+        for name, t in r["thresholds"].items():
+            lines.append(f"    {r['code']}.{name} = {t['default']:g}: {t['meaning']}")
+    return "\n".join(lines)
 
 
 def _text(result: object, show_info: bool) -> str:

@@ -11,7 +11,7 @@ from ..core import make_module_callable
 from ._diagnosis import DIAGNOSIS_SCHEMA_VERSION, VERDICTS, Diagnosis, diagnose
 from ._history import TRAIN_LOSS_TAGS, VAL_LOSS_TAGS
 from ._live import LiveState, live_rules
-from ._registry import RULES, NotEnoughData, Param, Rule, known_thresholds, rule
+from ._registry import RULES, NotEnoughData, Param, Rule, describe_rules, known_thresholds, rule
 
 __all__ = [
     "DIAGNOSIS_SCHEMA_VERSION",
@@ -24,6 +24,7 @@ __all__ = [
     "TRAIN_LOSS_TAGS",
     "VAL_LOSS_TAGS",
     "VERDICTS",
+    "describe_rules",
     "diagnose",
     "known_thresholds",
     "live_rules",

@@ -108,6 +108,15 @@ def _flatten(overrides: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return items
 
 
+def describe_rules() -> list[dict[str, Any]]:
+    """Every rule: code, severity, cause, meaning and thresholds (default and meaning), JSON-able."""
+    return [
+        {"code": r.code, "severity": str(r.severity), "cause": r.cause, "meaning": r.doc,
+         "thresholds": {k: {"default": p.default, "meaning": p.doc} for k, p in r.params.items()}}
+        for r in RULES.values()
+    ]
+
+
 def known_thresholds() -> list[str]:
     """Every ``code.param`` that ``thresholds=`` accepts."""
     return [f"{c}.{p}" for c, r in RULES.items() for p in r.params]
