@@ -10,6 +10,7 @@ import traceback
 from typing import Any, Callable, Mapping
 
 from ..core import BadInputError, BadTypeError
+from ..store import open_backend
 from ..track import init as _init_run
 from ._result import ERROR_ATTR, RUN_ID_ATTR, TuneResult, result_from_study
 from ._space import parse_space, suggest_all
@@ -69,6 +70,9 @@ def tune(
     _check_args(objective, n_trials, direction, timeout, n_jobs)
     optuna = optuna_module()
     parsed = parse_space(space)
+    # Fail before the first trial when the run store cannot be written, rather than
+    # recording every trial as failed with the same error.
+    open_backend(store, create=True).close()
     storage_obj, storage_desc = open_storage(storage, store)
     name = study or _new_study_name(project)
     wrapped = _logged_objective(objective, parsed, name, project, store)

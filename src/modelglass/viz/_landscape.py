@@ -64,7 +64,8 @@ def landscape_figure(result: Any, kind: str = "contour") -> Any:
                                  line=dict(color="white"), marker=dict(size=4)))
     fig.add_trace(go.Scatter(x=[v.center[0]], y=[v.center[1]], mode="markers", name="model",
                              marker=dict(color="red", size=10, symbol="x")))
-    fig.update_layout(title="Loss landscape", xaxis_title=result.x_label, yaxis_title=result.y_label)
+    fig.update_layout(title="Loss landscape", xaxis_title=result.x_label, yaxis_title=result.y_label,
+                      legend=dict(orientation="h", yanchor="top", y=-0.15))  # clear of the colour bar
     return fig
 
 
