@@ -183,3 +183,12 @@ def test_sqlite_storage_path(store_dir: Path, tmp_path: Path) -> None:
     result = mg.tune(quadratic, n_trials=2, study="sq", store=store_dir, storage=db)
     assert result.storage == str(db) and db.exists()
     assert load_study("sq", store=store_dir, storage=db).counts() == {"complete": 2}
+
+
+def test_unwritable_store_fails_before_any_trial(tmp_path: Path) -> None:
+    bogus = tmp_path / "not-a-store"
+    bogus.write_text("hello")
+    calls = []
+    with pytest.raises(mg.ModelglassError, match="not a modelglass store"):
+        mg.tune(lambda t: calls.append(1) or 0.0, n_trials=3, store=bogus)
+    assert calls == []
