@@ -210,3 +210,15 @@ def test_a_weight_that_only_gets_a_vanishing_gradient_is_not_unchanged_parameter
               "weight_norm/1.weight": (steps, np.linspace(2.0, 2.5, 10)),
               "grad_norm/1.weight": (steps, np.full(10, 0.1))}
     assert "unchanged_parameters" not in _codes(tmp_path, series).codes()
+
+
+def test_classes_come_from_a_batch_by_classes_output_and_can_be_switched_off(tmp_path) -> None:
+    loss = np.concatenate([[40.0], falling(100, 3.0, 0.3)])
+    flat = {"params": [], "output_shape": [32, 10], "output_width": 10}
+    image = {"params": [], "output_shape": [32, 3, 8, 8], "output_width": 8}
+    assert "bad_initial_loss" in _codes(tmp_path / "a", {"loss": loss}, artifacts={"watch": flat}).codes()
+    assert "bad_initial_loss" not in _codes(tmp_path / "b", {"loss": loss}, artifacts={"watch": image}).codes()
+    assert "bad_initial_loss" not in _codes(tmp_path / "c", {"loss": loss}, artifacts={"watch": flat},
+                                            num_classes=0).codes()
+    assert "bad_initial_loss" not in _codes(tmp_path / "d", {"loss": loss}, artifacts={"watch": flat},
+                                            config={"task": "regression"}).codes()

@@ -157,7 +157,9 @@ def diagnose(
             ``MODELGLASS_STORE``, else ``./mglogs``.
         loss: The training-loss series; default ``loss``, else ``train/loss``.
         val_loss: The validation-loss series; default ``val/loss``, ``val_loss``, ``valid/loss``.
-        num_classes: Classes of a classifier (else taken from ``watch`` or the run config).
+        num_classes: Classes of a classifier (else the run config's ``num_classes``, else the
+            width of a ``(batch, classes)`` output seen by ``watch``); 0 says the model is
+            not a classifier (as does ``config={"task": "regression"}``).
         thresholds: Overrides, ``{"code.param": value}``; see :func:`known_thresholds`.
         baseline: The loss of a trivial predictor (regression: predicting the mean).
         rules: Run only these rule codes (default: all).

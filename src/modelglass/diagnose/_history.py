@@ -270,16 +270,24 @@ def _pick(tags: list[str], given: str | None, defaults: tuple[str, ...], arg: st
 
 
 def _classes(given: int | None, watch: Any, info: RunInfo) -> int | None:
+    """Classes of a classifier: the argument (0: not a classifier), the config, else ``watch``."""
     if given is not None:
-        if isinstance(given, bool) or not isinstance(given, int) or given < 2:
+        if isinstance(given, bool) or not isinstance(given, int) or given == 1 or given < 0:
             raise BadInputError(
-                f"The 'num_classes' argument of diagnose must be an int >= 2. Got {given!r}."
+                "The 'num_classes' argument of diagnose must be an int >= 2, or 0 for a model "
+                f"that is not a classifier. Got {given!r}."
             )
-        return given
-    candidates: list[Any] = []
+        return given or None
+    if str(info.config.get("task", "")).lower() == "regression":
+        return None
+    candidates: list[Any] = [info.config.get("num_classes"), info.config.get("n_classes")]
     if isinstance(watch, Mapping):
-        candidates += [watch.get("num_classes"), watch.get("output_width")]
-    candidates += [info.config.get("num_classes"), info.config.get("n_classes")]
+        candidates.append(watch.get("num_classes"))
+        shape = watch.get("output_shape")
+        # A (batch, classes) output: its width is the number of classes. Wider outputs
+        # (images, sequences) say nothing about classes.
+        if shape is None or (isinstance(shape, list) and len(shape) == 2):
+            candidates.append(watch.get("output_width"))
     for c in candidates:
         if isinstance(c, (int, float)) and not isinstance(c, bool) and float(c).is_integer() and c >= 2:
             return int(c)
