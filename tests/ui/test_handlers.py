@@ -135,6 +135,8 @@ def test_model_view_has_a_tree_and_a_layered_graph(filled: dict[str, Any]) -> No
     assert out["available"] and out["total_params"] == 97
     tree = dict(zip(out["tree"]["ids"], out["tree"]["values"]))
     assert tree["(model)"] == 97 and tree["net"] == 97 and tree["net.0"] == 80
+    labels = dict(zip(out["tree"]["ids"], out["tree"]["labels"]))
+    assert labels["net.0"] == "0: Linear" and labels["net.0.weight"] == "weight"
     nodes = {n["label"]: n for n in out["graph"]["nodes"]}
     assert nodes["x"]["y"] == 0 and nodes["net.2"]["y"] == -3 and nodes["output"]["y"] == -4
     assert nodes["skip"]["y"] == -1 and nodes["skip"]["x"] != nodes["net.0"]["x"]

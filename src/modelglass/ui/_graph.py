@@ -33,12 +33,19 @@ def param_tree(inspection: Mapping[str, Any]) -> dict[str, list[Any]]:
             key = ".".join(parts[:k])
             total[key] = total.get(key, 0.0) + n
     ids = ["(model)"] + sorted(total)
+    types = {str(layer.get("name")): str(layer.get("type") or "")
+             for layer in inspection.get("layers") or [] if isinstance(layer, Mapping)}
     return {
         "ids": ids,
-        "labels": ["model"] + [k.rsplit(".", 1)[-1] for k in ids[1:]],
+        "labels": ["model"] + [_tree_label(k, types.get(k)) for k in ids[1:]],
         "parents": [""] + [k.rsplit(".", 1)[0] if "." in k else "(model)" for k in ids[1:]],
         "values": [sum(sizes.values())] + [total[k] for k in ids[1:]],
     }
+
+
+def _tree_label(key: str, kind: str | None) -> str:
+    short = key.rsplit(".", 1)[-1]
+    return f"{short}: {kind}" if kind else short
 
 
 def _numel(p: Mapping[str, Any]) -> float:
@@ -94,9 +101,11 @@ def _position(end: str | None, index: dict[str, int], n: int) -> int | None:
 def _node(n: Any, i: int) -> dict[str, Any]:
     if isinstance(n, Mapping):
         ident = n.get("id", n.get("name", i))
-        label = n.get("name") or n.get("target") or ident
-        kind = n.get("type") or n.get("op") or n.get("kind") or ""
-        return {"id": str(ident), "label": str(label), "type": str(kind)}
+        label = str(n.get("name") or n.get("target") or ident)
+        kind = str(n.get("module_type") or n.get("type") or n.get("op") or n.get("kind") or "")
+        if n.get("module_type"):  # a module call: say what the module is
+            label = f"{label}: {n['module_type']}"
+        return {"id": str(ident), "label": label, "type": kind, "op": str(n.get("op") or "")}
     return {"id": str(n), "label": str(n), "type": ""}
 
 

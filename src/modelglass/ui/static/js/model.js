@@ -21,7 +21,8 @@ export async function renderModel(root, stale) {
   const tree = h("div", { class: "chart-wide" });
   const graph = h("div", { class: "chart-wide" });
   root.append(h("div", { class: "split" }, h("div", { class: "card" }, h("h3", {}, "Parameters by module"), tree),
-    h("div", { class: "card" }, h("h3", {}, "Graph"), m.graph.nodes.length ? graph : empty("No graph was stored."))));
+    h("div", { class: "card" }, h("h3", {}, "Graph"), m.graph.nodes.length ? graph : empty("No graph was stored."),
+      m.graph.method ? h("p", { class: "note" }, `traced with ${m.graph.method}${m.graph.truncated ? "; first 400 nodes shown" : ""}`) : null)));
   root.append(h("h3", {}, "Modules"), h("div", { class: "scroll" }, layerTable(m.layers)));
   if (m.tree.ids.length > 1) {
     plot(tree, [{ type: "treemap", ids: m.tree.ids, labels: m.tree.labels.map(esc), parents: m.tree.parents,
@@ -34,7 +35,8 @@ export async function renderModel(root, stale) {
 function layerTable(layers) {
   const cols = ["name", "type", "input_shape", "output_shape", "params", "trainable_params", "flops"];
   return h("table", {}, h("thead", {}, h("tr", {}, cols.map((c) => h("th", {}, c.replace("_", " "))))),
-    h("tbody", {}, layers.map((l) => h("tr", {}, cols.map((c) => h("td", { class: typeof l[c] === "number" ? "num" : "" }, fmt(l[c])))))));
+    h("tbody", {}, layers.map((l) => h("tr", {}, cols.map((c) => h("td", { class: typeof l[c] === "number" ? "num" : "" },
+      c === "name" && l[c] === "" ? "(model)" : fmt(l[c])))))));
 }
 
 function drawGraph(div, g) {

@@ -57,8 +57,8 @@ function columns(data) {
     { key: "duration", label: "duration", get: (r) => r.duration, cell: (r) => duration(r.duration), cls: "num" },
     { key: "last_step", label: "steps", get: (r) => r.last_step, cls: "num", cell: (r) => fmt(r.last_step) },
   ];
-  for (const k of data.config_keys) cols.push({ key: `config:${k}`, label: k, get: (r) => r.config[k], cell: (r) => fmt(r.config[k]), cls: "num", title: "config" });
-  for (const k of data.metric_keys) cols.push({ key: `metric:${k}`, label: k, get: (r) => r.metrics[k], cell: (r) => fmt(r.metrics[k]), cls: "num", title: "last value" });
+  for (const k of data.config_keys) cols.push({ key: `config:${k}`, label: k, get: (r) => r.config[k], cell: (r) => fmt(r.config[k]), cls: "num", group: "config" });
+  for (const k of data.metric_keys) cols.push({ key: `metric:${k}`, label: k, get: (r) => r.metrics[k], cell: (r) => fmt(r.metrics[k]), cls: "num", group: "last value" });
   cols.push({ key: "findings", label: "findings", get: (r) => 100 * r.findings.error + 10 * r.findings.warning + r.findings.info,
     cell: (r) => severityBadges(r.findings) });
   return cols;
@@ -68,7 +68,8 @@ function table(data, redraw) {
   const cols = columns(data);
   const rows = [...data.runs].sort((a, b) => compare(cols.find((c) => c.key === sort.key), a, b) * sort.dir);
   const head = h("tr", {}, h("th", { title: "select" }, ""), cols.map((c) => h("th", {
-    class: c.key === sort.key ? (sort.dir > 0 ? "sorted-asc" : "sorted-desc") : "", title: c.title || "",
+    class: `${c.cls === "num" ? "num " : ""}${c.key === sort.key ? (sort.dir > 0 ? "sorted-asc" : "sorted-desc") : ""}`,
+    title: c.group ? `${c.group}: ${c.label}` : "",
     onclick: () => { sort.dir = sort.key === c.key ? -sort.dir : 1; sort.key = c.key; redraw(); },
   }, c.label)));
   const body = rows.map((r) => {
@@ -78,7 +79,20 @@ function table(data, redraw) {
     return h("tr", { class: selected ? "selected" : "", "data-run-id": r.id },
       h("td", {}, box), cols.map((c) => h("td", { class: c.cls || "" }, c.cell ? c.cell(r) : fmt(c.get(r)))));
   });
-  return h("table", { id: "runs-table" }, h("thead", {}, head), h("tbody", {}, body));
+  return h("table", { id: "runs-table" }, h("thead", {}, groupRow(cols), head), h("tbody", {}, body));
+}
+
+// A header row above the column names: which columns are config and which are metrics.
+function groupRow(cols) {
+  const cells = [h("th", { class: "group" }, "")];
+  let i = 0;
+  while (i < cols.length) {
+    let j = i;
+    while (j < cols.length && cols[j].group === cols[i].group) j++;
+    cells.push(h("th", { class: "group", colspan: j - i }, cols[i].group || ""));
+    i = j;
+  }
+  return h("tr", {}, cells);
 }
 
 function compare(col, a, b) {
