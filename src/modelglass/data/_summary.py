@@ -13,6 +13,8 @@ TOP_CATEGORIES = 20
 MISSING_ROW_BUCKETS = 100
 MAX_CORR_COLUMNS = 40
 CORR_SAMPLE = 100_000
+#: Categorical columns with more distinct values than this share of rows get no test counts.
+ID_LIKE_FRACTION = 0.5
 
 
 def column_summaries(ctx: DataContext) -> dict[str, dict[str, Any]]:
@@ -38,12 +40,12 @@ def _summary(ctx: DataContext, col: str) -> dict[str, Any]:
     has_test = ctx.test is not None and col in ctx.test.columns
     if kind == "numeric":
         x = ctx.numeric(col)
-        fin = x[np.isfinite(x)]
-        s["n_unique"] = int(len(np.unique(fin))) if len(fin) <= 2_000_000 else None
+        fin = np.sort(x[np.isfinite(x)])  # one sort gives distinct count and quantiles
+        s["n_unique"] = int(np.count_nonzero(np.diff(fin))) + 1 if len(fin) else 0
         s["n_inf"] = int(np.isinf(x).sum())
         if len(fin):
             s.update(min=float(fin.min()), max=float(fin.max()), mean=float(fin.mean()), std=float(fin.std()))
-            lo, hi = np.quantile(fin, [0.001, 0.999])
+            lo, hi = _sorted_quantile(fin, 0.001), _sorted_quantile(fin, 0.999)
             if has_test:
                 t = ctx.numeric(col, "test")
                 t = t[np.isfinite(t)]
@@ -66,13 +68,21 @@ def _summary(ctx: DataContext, col: str) -> dict[str, Any]:
         values = [str(uniques[i]) for i in top]
         cat = {"values": values, "train": counts[top].tolist(),
                "other_train": int(counts.sum() - counts[top].sum()), "test": None}
-        if has_test:
+        if has_test and len(uniques) <= ID_LIKE_FRACTION * len(codes):
             idx = ctx.test_codes(col)[0]
             tc = np.bincount(idx[idx >= 0], minlength=len(uniques))
             cat["test"] = tc[top].tolist()
             cat["other_test"] = int(ctx.test[col].notna().sum() - tc[top].sum())
         s["top"] = cat
     return s
+
+
+def _sorted_quantile(v: np.ndarray, q: float) -> float:
+    """Linear-interpolation quantile of an already sorted array."""
+    pos = q * (len(v) - 1)
+    i = int(pos)
+    j = min(i + 1, len(v) - 1)
+    return float(v[i] + (v[j] - v[i]) * (pos - i))
 
 
 def _counts(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
