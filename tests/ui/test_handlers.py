@@ -166,10 +166,13 @@ def test_data_view_normalises_columns_stored_as_a_mapping(store_dir: Any) -> Non
     with mg.init(project="p", store=store_dir) as run:
         run.log_data_report({"findings": [{"code": "missing_values", "severity": "warning",
                                            "title": "age has gaps", "evidence": {"column": "age"}}],
-                             "columns": {"age": {"type": "numeric", "missing": 3}}})
+                             "columns": {"age": {"type": "numeric", "missing": 3}},
+                             "drift": [{"column": "age", "score": 0.4, "drifted": True}],
+                             "label_issues": {"n_issues": 1, "suspects": [{"row": 7, "score": 0.9}]}})
     out = ui.data(mg.open_store(store_dir), {"run": run.id})
     assert out["available"] and out["columns"] == [{"name": "age", "type": "numeric", "missing": 3}]
     assert out["findings"][0]["code"] == "missing_values"
+    assert out["drift"][0]["drifted"] and out["label_issues"]["suspects"][0]["row"] == 7
 
 
 def test_diagnosis_lists_stored_and_diagnosed_findings_worst_first(filled: dict[str, Any]) -> None:

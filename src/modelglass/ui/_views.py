@@ -99,7 +99,9 @@ def data(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
             "findings": [f.to_dict() for f in sort_findings(Finding.from_dict(f) for f in findings)],
             "columns": _columns(art.get("columns")),
             "task": art.get("task"), "target": art.get("target"),
-            "n_rows": art.get("n_rows") or art.get("rows")}
+            "n_rows": art.get("n_rows") or art.get("rows"), "n_test_rows": art.get("n_test_rows"),
+            "drift": [d for d in art.get("drift") or [] if isinstance(d, Mapping)],
+            "label_issues": art.get("label_issues") if isinstance(art.get("label_issues"), Mapping) else None}
 
 
 def _columns(cols: Any) -> list[dict[str, Any]]:

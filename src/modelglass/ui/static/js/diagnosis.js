@@ -1,7 +1,7 @@
 // The diagnosis: findings worst first; clicking one draws its series with the step marked.
 import { plot } from "./plot.js";
 import { api } from "./api.js";
-import { clear, empty, esc, evidenceText, fmt, h, when } from "./dom.js";
+import { clear, empty, esc, evidenceBlock, fmt, h, when } from "./dom.js";
 import { currentRun, runPicker } from "./pick.js";
 
 export async function renderDiagnosis(root, stale) {
@@ -28,7 +28,7 @@ export async function renderDiagnosis(root, stale) {
       h("div", {}, h("span", { class: `sev sev-${f.severity}` }, f.severity), h("span", { class: "title" }, f.title)),
       h("div", { class: "meta" }, meta),
       f.suggestion ? h("div", { class: "suggestion" }, f.suggestion) : null,
-      h("div", { class: "kv" }, evidenceText(f.evidence)));
+      evidenceBlock(f.evidence));
     item.addEventListener("click", () => show(f, item));
     (f.severity === "info" ? notes : list).append(item);
     return item;
@@ -43,7 +43,9 @@ export async function renderDiagnosis(root, stale) {
     items.forEach((x) => x.classList.remove("active"));
     item.classList.add("active");
     const ev = f.evidence || {};
-    const tag = [ev.tag, ev.series, ev.metric].find((t) => typeof t === "string" && d.tags.includes(t)) || d.default_tag;
+    const listed = Array.isArray(ev.series) ? ev.series : [];
+    const tag = [ev.tag, ev.series, ev.first_series, ev.metric, ...listed]
+      .find((t) => typeof t === "string" && d.tags.includes(t)) || d.default_tag;
     clear(chartBox);
     if (!tag) { chartBox.append(empty("This run has no series to show.")); return; }
     const div = h("div", { class: "chart-wide", "data-tag": tag });

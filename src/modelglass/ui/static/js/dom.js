@@ -70,5 +70,20 @@ export function severityBadges(counts) {
 }
 
 export function evidenceText(evidence) {
-  return Object.entries(evidence || {}).map(([k, v]) => `${k}: ${fmt(v)}`).join("\n");
+  return Object.entries(evidence || {}).map(([k, v]) => `${k}: ${short(fmt(v))}`).join("\n");
+}
+
+function short(text, limit = 140) {
+  return text.length > limit ? `${text.slice(0, limit)}…` : text;
+}
+
+// The evidence of a finding: one short line per number, and the whole of it on demand.
+export function evidenceBlock(evidence) {
+  const text = evidenceText(evidence);
+  const full = JSON.stringify(evidence || {}, null, 1);
+  const block = h("div", { class: "kv" }, text);
+  if (!text.includes("…")) return block;
+  const more = h("details", { class: "kv" }, h("summary", {}, "all evidence"), h("pre", {}, full));
+  more.addEventListener("click", (e) => e.stopPropagation());
+  return h("div", {}, block, more);
 }

@@ -1,7 +1,7 @@
 // The model: the stored inspection as a module table, a parameter treemap and the graph.
 import { plot } from "./plot.js";
 import { api } from "./api.js";
-import { empty, esc, fmt, h, evidenceText } from "./dom.js";
+import { empty, esc, fmt, h, evidenceBlock } from "./dom.js";
 import { currentRun, runPicker } from "./pick.js";
 
 export async function renderModel(root, stale) {
@@ -16,7 +16,7 @@ export async function renderModel(root, stale) {
   if (!m.available) { root.append(empty(m.reason)); return; }
   for (const f of m.findings) {
     root.append(h("div", { class: `finding ${f.severity}` }, h("span", { class: "title" }, f.title), h("span", { class: "code" }, f.code),
-      h("div", { class: "suggestion" }, f.suggestion), h("div", { class: "kv" }, evidenceText(f.evidence))));
+      h("div", { class: "suggestion" }, f.suggestion), evidenceBlock(f.evidence)));
   }
   const tree = h("div", { class: "chart-wide" });
   const graph = h("div", { class: "chart-wide" });
