@@ -31,6 +31,26 @@ sys.path.insert(0, str(ROOT))
 import modelglass as mg  # noqa: E402
 
 
+# Every threshold moved about 2x toward firing (TIGHT, tried on healthy runs) or away from
+# it (LOOSE, tried on faulty runs): how much room the defaults leave on these scenarios.
+TIGHT = {"dead_units.fraction": 0.35, "saturated_activations.fraction": 0.3,
+         "exploding_gradients.layer_ratio": 35, "exploding_gradients.growth": 500,
+         "vanishing_gradients.ratio": 2e-3, "vanishing_gradients.first_norm": 2e-4,
+         "update_ratio_high.limit": 0.05, "update_ratio_low.limit": 2e-7,
+         "loss_plateau.min_drop": 0.2, "overfitting.rise": 0.05, "overfitting.gap": 0.05,
+         "underfitting.near": 0.45, "loss_oscillation.min_swing": 0.15,
+         "loss_oscillation.noise_factor": 1.5, "loss_oscillation.bounce": 0.25,
+         "loss_divergence.factor": 1.5, "bad_initial_loss.factor": 1.5}
+LOOSE = {"dead_units.fraction": 0.85, "saturated_activations.fraction": 0.8,
+         "exploding_gradients.layer_ratio": 140, "exploding_gradients.growth": 2000,
+         "vanishing_gradients.ratio": 5e-4, "vanishing_gradients.first_norm": 5e-5,
+         "update_ratio_high.limit": 0.2, "update_ratio_low.limit": 5e-8,
+         "loss_plateau.min_drop": 0.05, "overfitting.rise": 0.2, "overfitting.gap": 0.2,
+         "underfitting.near": 0.95, "loss_oscillation.min_swing": 0.6,
+         "loss_oscillation.noise_factor": 6, "loss_oscillation.bounce": 0.8,
+         "loss_divergence.factor": 4, "bad_initial_loss.factor": 6}
+
+
 def detection(seeds: list[int]) -> None:
     from tests.diagnose._suite import all_scenarios, run_scenario
 
@@ -38,22 +58,30 @@ def detection(seeds: list[int]) -> None:
     planted: dict[str, list[str]] = defaultdict(list)
     found: dict[str, list[str]] = defaultdict(list)
     false_alarms: list[tuple[str, list[str]]] = []
+    found_loose: list[str] = []
+    alarms_tight: list[tuple[str, list[str]]] = []
     healthy = 0
     t0 = time.perf_counter()
     for seed in seeds:
         for name, sc in scenarios.items():
             with tempfile.TemporaryDirectory() as store:
                 d = run_scenario(name, store, seed=seed)
+                other = mg.diagnose(d.run_id, store=store, loss=d.loss_tag,
+                                    thresholds=LOOSE if sc.expect else TIGHT)
             codes = d.codes("warning")
             label = f"{name}@{seed}"
             if sc.expect:
                 planted[sc.expect].append(label)
                 if sc.expect in codes:
                     found[sc.expect].append(label)
+                if sc.expect in other.codes("warning"):
+                    found_loose.append(label)
             else:
                 healthy += 1
                 if codes:
                     false_alarms.append((label, codes))
+                if other.codes("warning"):
+                    alarms_tight.append((label, other.codes("warning")))
     elapsed = time.perf_counter() - t0
     print(f"## Detection on seeds {', '.join(map(str, seeds))} "
           "(seed 0 is the one the thresholds were checked on; the others are held out)\n")
@@ -70,6 +98,10 @@ def detection(seeds: list[int]) -> None:
     print(f"| **all faults** | {total_p} | {total_f} | {total_f / total_p:.0%} | |")
     print(f"\nFalse alarms: {len(false_alarms)} of {healthy} healthy runs"
           + ("" if not false_alarms else ": " + "; ".join(f"{n} -> {c}" for n, c in false_alarms)))
+    print(f"\nMargins: with every threshold ~2x looser, {len(found_loose)}/{total_p} planted faults are "
+          f"still found (missed: {', '.join(sorted(set(sum(planted.values(), [])) - set(found_loose))) or 'none'}); "
+          f"with every threshold ~2x tighter, {len(alarms_tight)}/{healthy} healthy runs get a warning"
+          + ("" if not alarms_tight else " (" + "; ".join(f"{n} -> {c}" for n, c in alarms_tight) + ")") + ".")
     print(f"\nReference points: AutoTrainer detects all 5 of its problem types; DeepDiagnosis "
           f"flagged 68 of 188 healthy models (36%) as faulty. Here: "
           f"{total_f}/{total_p} planted faults found, {len(false_alarms)}/{healthy} false alarms.")
