@@ -186,3 +186,14 @@ def test_every_dtype_runs_without_a_failed_check(clean: pd.DataFrame) -> None:
     r = check_data(df, df.iloc[::2], target="y")
     assert r.skipped == {}
     assert r.columns["nullable"]["n_missing"] == 200 and r.columns["flag"]["kind"] == "categorical"
+
+
+@pytest.mark.parametrize("loader", ["load_wine", "load_breast_cancer"])
+def test_well_known_clean_datasets_get_no_warning(loader: str) -> None:
+    import sklearn.datasets
+
+    df = getattr(sklearn.datasets, loader)(as_frame=True).frame
+    half = np.arange(len(df)) % 2 == 0
+    r = check_data(df[half], df[~half], target="target")
+    assert r.skipped == {}
+    assert [f.code for f in r.findings if f.severity >= Severity.WARNING] == []
