@@ -70,7 +70,7 @@ def test_page_scripts_and_plotly_come_from_this_server(client: TestClient) -> No
     assert js.headers["content-type"].startswith("text/javascript")
     for name in ["main", "runs", "scalars", "histograms", "model", "diagnosis", "data", "compare",
                  "studies", "dom", "api", "state", "pick", "plot"]:
-        src = client.get(f"/static/js/{name}.js")
+        src = client.get(f"/static/{name}.js")
         assert src.status_code == 200, name
         assert "innerHTML" not in src.text and "insertAdjacentHTML" not in src.text, name
 
