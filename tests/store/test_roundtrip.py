@@ -139,7 +139,7 @@ def test_compaction_merges_small_chunks(store_dir) -> None:
         run.flush()  # one chunk per point, like a slow run
     assert len(run._backend.chunk_stats(run.id)) == 50
     run.finish()
-    assert len(run._backend.chunk_stats(run.id)) == 1
+    assert len(mg.open_store(store_dir)._backend.chunk_stats(run.id)) == 1
     assert mg.open_store(store_dir).series(run.id, "x").values.tolist() == [float(i) for i in range(50)]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import contextvars
 import json
 import math
@@ -15,7 +16,7 @@ import sys
 import threading
 import time
 import weakref
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 
@@ -218,6 +219,20 @@ class Run:
         while self._watchers:
             self._watchers.pop().remove()
 
+    def update_config(self, values: Mapping[str, Any]) -> None:
+        """Add to the run's config after it started (e.g. define-by-run hyperparameters)."""
+        self.config.update(_plain_config(values))
+        self._queue_update(config=dict(self.config))
+
+    @contextlib.contextmanager
+    def activate(self) -> Iterator["Run"]:
+        """Make this the current run (``mg.current_run()``) without finishing it on exit."""
+        token = _current.set(self)
+        try:
+            yield self
+        finally:
+            _current.reset(token)
+
     def _queue_update(self, **fields: Any) -> None:
         self._queue.append((UPDATE, fields))
 
@@ -246,6 +261,7 @@ class Run:
             self._writer.close()
             self._compact()
             _active.discard(self)
+            self._backend.close()
 
     def _compact(self) -> None:
         """Merge the many small chunks a long, slow run leaves into few large ones."""

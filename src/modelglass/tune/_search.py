@@ -156,7 +156,7 @@ def _logged_objective(objective: Callable[[Any], float], space: Mapping[str, Any
         status = "failed"
         optuna = optuna_module()
         try:
-            with _as_current(run):
+            with run.activate():
                 value = objective(trial)
             value = _check_value(value, trial.number)
             run.summary.update({"objective": value, "trial": trial.number, "state": "complete"})
@@ -191,27 +191,9 @@ def _log_reports(trial: Any, run: Any) -> None:
     trial.report = report
 
 
-class _as_current:
-    """Make ``run`` the current run (``mg.current_run()``) without finishing it on exit."""
-
-    def __init__(self, run: Any) -> None:
-        self.run = run
-
-    def __enter__(self) -> None:
-        from ..track._run import _current
-
-        self._token = _current.set(self.run)
-
-    def __exit__(self, *exc: object) -> None:
-        from ..track._run import _current
-
-        _current.reset(self._token)
-
-
 def _set_config(run: Any, params: dict[str, Any]) -> None:
     # Define-by-run: the parameters are only known after the objective asked for them.
-    run.config.update(params)
-    run._queue_update(config=dict(run.config))
+    run.update_config(params)
 
 
 def _check_value(value: Any, number: int) -> float:
