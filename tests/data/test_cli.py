@@ -60,3 +60,17 @@ def test_bad_input_is_one_line_and_exit_2(files, capsys, argv, message) -> None:
     err = capsys.readouterr().err
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_unusable_input_still_reports_but_exits_2(tmp_path: Path, capsys) -> None:
+    import pandas as pd
+
+    from modelglass.cli import main
+
+    path = tmp_path / "one_class.csv"
+    pd.DataFrame({"x": range(30), "y": ["a"] * 30}).to_csv(path, index=False)
+    code = main(["data", "check", str(path), "--target", "y"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "class_imbalance" in out  # the other checks ran and were printed
+    assert "single class" in err and len(err.strip().splitlines()) == 1

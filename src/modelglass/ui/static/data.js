@@ -77,7 +77,7 @@ function distributionTraces(c) {
         opacity: 0.6, hovertemplate: hover });
     }
   };
-  const hist = c.histogram || c.hist;
+  const hist = c.histogram || c.hist || c.top;
   const labels = hist && (hist.labels || hist.categories || hist.values);
   if (hist && Array.isArray(hist.edges) && (Array.isArray(hist.train) || Array.isArray(hist.test))) {
     add("train", { edges: hist.edges, counts: hist.train });  // one grid, counts per split
