@@ -24,10 +24,27 @@ def test_import_loads_no_heavy_package() -> None:
 @pytest.mark.parametrize(
     "package",
     ["modelglass", "modelglass.core", "modelglass.store", "modelglass.track", "modelglass.viz",
-     "modelglass.report", "modelglass.demo"],
+     "modelglass.report", "modelglass.demo", "modelglass.inspect", "modelglass.probes",
+     "modelglass.data", "modelglass.diagnose", "modelglass.tune", "modelglass.landscape",
+     "modelglass.ui", "modelglass.cli"],
 )
 def test_all_names_exist(package: str) -> None:
     mod = importlib.import_module(package)
     assert mod.__all__, package
     for name in mod.__all__:
         assert getattr(mod, name, None) is not None, f"{package}.{name} is in __all__ but missing"
+
+
+def test_analysis_packages_are_callable_like_their_function() -> None:
+    import modelglass as mg
+    import modelglass.diagnose  # noqa: F401 - after this import, mg.diagnose is the module
+    import modelglass.inspect  # noqa: F401
+    import modelglass.landscape  # noqa: F401
+    import modelglass.tune  # noqa: F401
+
+    for name in ("inspect", "diagnose", "tune", "landscape"):
+        assert callable(getattr(mg, name)), name
+    import numpy as np
+
+    result = mg.inspect({"theta": np.array([1.0, 2.0])})
+    assert result.to_dict()["total_params"] == 2
