@@ -67,7 +67,10 @@ def diagnosis(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         result = _call_diagnose(fn, r.id, reader)
         d = result.to_dict()
         verdict = d.get("verdict")
-        found = [finding_dict(f, "diagnose") for f in d.get("findings") or []] + found
+        diagnosed = [finding_dict(f, "diagnose") for f in d.get("findings") or []]
+        # The diagnosis already reads the probes' events: show each (code, step) once.
+        seen = {(f.get("code"), f.get("step")) for f in diagnosed}
+        found = diagnosed + [f for f in found if (f.get("code"), f.get("step")) not in seen]
         available = True
     except ImportError:
         reason = "The diagnosis module is not installed in this version of modelglass."
