@@ -87,3 +87,39 @@ def test_the_module_is_callable_and_exports_what_it_says(tmp_path) -> None:
     assert mg.diagnose(run).run_id == run.id
     for name in dg.__all__:
         assert hasattr(dg, name), name
+
+
+def test_a_live_run_can_be_diagnosed_while_it_trains(tmp_path) -> None:
+    run = mg.init(project="live", store=str(tmp_path))
+    for s, v in enumerate(falling(40)):
+        run.log({"loss": float(v)}, step=s)
+    d = mg.diagnose(run)  # flushes what was logged so far
+    assert d.loss_tag == "loss" and "by step 39" in d.summary
+    run.finish()
+
+
+def test_a_new_rule_is_one_registration_and_a_broken_one_does_not_crash(tmp_path) -> None:
+    from modelglass.diagnose import RULES, rule
+
+    @rule("test_always", "warning", "data", {"level": (1.0, "a level")})
+    def always(h, p):
+        """Fires on every run with a loss."""
+        if h.loss() is None:
+            raise mg.diagnose.NotEnoughData("no loss")
+        return [mg.diagnose._registry.make("test_always", "always", {"level": p["level"]}, "none")]
+
+    @rule("test_broken", "warning", "data")
+    def broken(h, p):
+        """Divides by zero."""
+        return [1 / 0]
+
+    try:
+        run = make_run(str(tmp_path), {"loss": falling(50)})
+        d = mg.diagnose(run, thresholds={"test_always.level": 2.0})
+        hit = next(f for f in d.findings if f.code == "test_always")
+        assert hit.evidence == {"level": 2.0} and hit.source == "diagnose"
+        failed = next(f for f in d.findings if f.code == "rule_failed")
+        assert failed.evidence["rule"] == "test_broken" and failed.severity == mg.Severity.INFO
+    finally:
+        RULES.pop("test_always", None)
+        RULES.pop("test_broken", None)
