@@ -48,9 +48,9 @@ def test_gradient_boosting_train_score_of_a_fitted_pipeline(tmp_path):
     pipe = make_pipeline(StandardScaler(), GradientBoostingClassifier(n_estimators=7, random_state=0)).fit(X, y)
     with mg.init("sk", store=tmp_path / "s") as run:
         result = track(run, pipe)
-    assert result.series == {"train/score": 7} and result.findings == []
+    assert result.series == {"train/loss": 7} and result.findings == []
     reader = mg.open_store(tmp_path / "s")
-    values = reader.series(reader.runs()[0].id, "train/score").values
+    values = reader.series(reader.runs()[0].id, "train/loss").values
     assert np.allclose(values, pipe[-1].train_score_)
 
 

@@ -60,9 +60,9 @@ def track(run: Any, estimator: Any, X: Any = None, y: Any = None, **fit_params: 
     """Log the learning curves of ``estimator`` (fitting it on ``X, y`` first when given).
 
     ``loss_curve_`` goes to ``loss``; ``validation_scores_`` / ``validation_score_``
-    to ``val/score``; gradient boosting's ``train_score_`` to ``train/score``
-    (the training loss per stage for GradientBoosting*, the score per iteration
-    for HistGradientBoosting*). A ``ConvergenceWarning`` raised while fitting, or
+    to ``val/score``; ``train_score_`` to ``train/loss`` for GradientBoosting*
+    (its training loss per stage, so ``diagnose`` reads it as the loss) and to
+    ``train/score`` for HistGradientBoosting* (a score per iteration). A ``ConvergenceWarning`` raised while fitting, or
     ``n_iter_`` that reached ``max_iter``, becomes a ``not_converged`` finding and a run event.
     """
     _check(run, estimator)
@@ -80,6 +80,8 @@ def track(run: Any, estimator: Any, X: Any = None, y: Any = None, **fit_params: 
     final = _final(estimator)
     result = SklearnTrack(type(final).__name__)
     for attr, tag in _CURVES.items():
+        if attr == "train_score_" and type(final).__name__.startswith("GradientBoosting"):
+            tag = "train/loss"  # classic gradient boosting stores its training loss per stage
         curve = getattr(final, attr, None)
         if curve is None:
             continue
