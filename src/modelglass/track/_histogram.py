@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,8 +57,11 @@ def compute_histogram(values: Any, bins: int = DEFAULT_BINS) -> HistogramData:
             return _empty(bins, nan_count=nan_count, inf_count=inf_count)
         mn, mx = float(a.min()), float(a.max())
     counts, edges = _uniform_counts(a, mn, mx, bins)
-    mean = float(a.mean(dtype=np.float64))
-    std = float(a.std(dtype=np.float64)) if a.size > 1 else 0.0
+    mean = float(a.sum(dtype=np.float64)) / a.size
+    # Centre first, then one BLAS dot: several times cheaper than ndarray.std and
+    # accurate to ~1e-6 relative in float32 (the centring removes the cancellation).
+    centred = np.subtract(a, a.dtype.type(mean), out=_scratch(a.dtype, a.size))
+    std = math.sqrt(max(float(np.dot(centred, centred)), 0.0) / a.size) if a.size > 1 else 0.0
     return HistogramData(edges, counts, mn, mx, mean, std, int(a.size), nan_count, inf_count)
 
 
@@ -67,10 +71,34 @@ def _uniform_counts(a: np.ndarray, mn: float, mx: float, bins: int) -> tuple[np.
         return np.array([a.size], dtype=np.int64), edges
     edges = np.linspace(mn, mx, bins + 1)
     scale = bins / (mx - mn)
-    # One multiply-add pass, one cast, one bincount: cheaper than np.histogram's search.
-    idx = ((a - a.dtype.type(mn)) * a.dtype.type(scale)).astype(np.intp)
-    np.clip(idx, 0, bins - 1, out=idx)
-    return np.bincount(idx, minlength=bins).astype(np.int64), edges
+    # Scale, one cast, one bincount: several times cheaper than np.histogram,
+    # which searches the edges.
+    pos = np.subtract(a, a.dtype.type(mn), out=_scratch(a.dtype, a.size))
+    pos *= a.dtype.type(scale)
+    idx = _scratch(np.dtype(np.intp), a.size)
+    np.copyto(idx, pos, casting="unsafe")
+    counts = np.bincount(idx, minlength=bins + 1).astype(np.int64)
+    # The maximum lands on index ``bins`` (and rounding may put a few there): the
+    # last bucket is closed on the right, as in np.histogram.
+    counts[bins - 1] += counts[bins:].sum()
+    return counts[:bins], edges
+
+
+_local = threading.local()
+_SCRATCH_MAX = 1 << 24  # keep at most 16M elements a dtype around between calls
+
+
+def _scratch(dtype: np.dtype, n: int) -> np.ndarray:
+    """A reusable buffer: fresh large arrays cost page faults on every call."""
+    if n > _SCRATCH_MAX:
+        return np.empty(n, dtype=dtype)
+    pool = getattr(_local, "pool", None)
+    if pool is None:
+        pool = _local.pool = {}
+    buf = pool.get(dtype)
+    if buf is None or buf.size < n:
+        buf = pool[dtype] = np.empty(n, dtype=dtype)
+    return buf[:n]
 
 
 def _empty(bins: int, nan_count: int = 0, inf_count: int = 0) -> HistogramData:

@@ -101,7 +101,9 @@ class Run:
         )
         self._writer = Writer(self._backend, self.id, flush_interval)
         self._queue = self._writer.queue
-        self._lock = self._writer.lock
+        # Bound methods: `with lock:` costs about twice as much per call.
+        self._acquire, self._release = self._writer.lock.acquire, self._writer.lock.release
+        self._columns = self._writer.columns
         _active.add(self)
 
     def __repr__(self) -> str:
@@ -139,17 +141,20 @@ class Run:
         if advance:
             self._step = step + 1
         t = _now()
-        with self._lock:
-            columns = self._writer.columns
+        columns = self._columns
+        self._acquire()
+        try:
             for k, v in values.items():
                 c = columns.get(k)
                 if c is None:
                     if type(k) is not str:
                         raise BadTypeError(f"Run.log keys must be strings. Got {k!r}.")
                     c = columns[k] = new_column()
-                c[0].append(step)
-                c[1].append(v)
-                c[2].append(t)
+                c[3](step)
+                c[4](v)
+                c[5](t)
+        finally:
+            self._release()
 
     def log_histogram(
         self, tag: str, values: Any, step: int | None = None, bins: int = DEFAULT_BINS
