@@ -54,9 +54,19 @@ def decode_chunks(
     if not chunks:
         empty_i = np.empty(0, dtype=np.int64)
         return empty_i, np.empty(0), np.empty(0)
-    steps = [_codec.decode_steps(s, n) for n, s, _, _ in chunks]
-    values = [_codec.decode_values(v) for _, _, v, _ in chunks]
-    times = [_codec.decode_times(t) for _, _, _, t in chunks]
     if len(chunks) == 1:
-        return steps[0], values[0], times[0]
-    return np.concatenate(steps), np.concatenate(values), np.concatenate(times)
+        n, s, v, t = chunks[0]
+        return _codec.decode_steps(s, n), _codec.decode_values(v), _codec.decode_times(t)
+    # Decode straight into the result arrays: no per-chunk temporaries to concatenate.
+    total = sum(c[0] for c in chunks)
+    steps = np.empty(total, dtype=np.int64)
+    values = np.empty(total, dtype=np.float64)
+    times = np.empty(total, dtype=np.float64)
+    lo = 0
+    for n, s, v, t in chunks:
+        hi = lo + n
+        _codec.decode_steps(s, n, steps[lo:hi])
+        values[lo:hi] = _codec.decode_values(v)
+        _codec.decode_times(t, times[lo:hi])
+        lo = hi
+    return steps, values, times

@@ -32,12 +32,20 @@ def encode_steps(steps: np.ndarray) -> bytes:
     return _DELTA + zlib.compress(_delta(steps).tobytes(), _ZLIB_LEVEL)
 
 
-def decode_steps(blob: bytes, n: int) -> np.ndarray:
+def decode_steps(blob: bytes, n: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Decode ``n`` steps, into ``out`` (an int64 array of length n) when given."""
+    out = np.empty(n, dtype=np.int64) if out is None else out
     tag, body = blob[:1], blob[1:]
     if tag == _RANGE:
         start, stride = struct.unpack("<qq", body)
-        return start + stride * np.arange(n, dtype=np.int64)
-    return np.cumsum(np.frombuffer(zlib.decompress(body), dtype="<i8"))
+        out[:] = np.arange(n, dtype=np.int64)
+        if stride != 1:
+            out *= stride
+        if start:
+            out += start
+        return out
+    np.cumsum(np.frombuffer(zlib.decompress(body), dtype="<i8"), out=out)
+    return out
 
 
 def encode_values(values: np.ndarray) -> bytes:
@@ -59,17 +67,21 @@ def encode_times(times: np.ndarray) -> bytes:
     return b"8" + head + deltas.tobytes()
 
 
-def decode_times(blob: bytes) -> np.ndarray:
+def decode_times(blob: bytes, out: np.ndarray | None = None) -> np.ndarray:
+    """Decode wall times in seconds, into ``out`` (a float64 array) when given."""
     width = blob[:1]
     if width == b"E":
-        return np.empty(0)
+        return np.empty(0) if out is None else out
     (first,) = struct.unpack("<q", blob[1:9])
     deltas = np.frombuffer(blob[9:], dtype="<i4" if width == b"4" else "<i8")
     micros = np.empty(deltas.size + 1, dtype=np.int64)
     micros[0] = first
     np.cumsum(deltas, out=micros[1:], dtype=np.int64)
     micros[1:] += first
-    return micros * 1e-6
+    if out is None:
+        return micros * 1e-6
+    np.multiply(micros, 1e-6, out=out)
+    return out
 
 
 def _delta(a: np.ndarray) -> np.ndarray:
