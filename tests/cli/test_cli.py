@@ -116,3 +116,11 @@ def test_report_keeps_a_spike_of_a_long_series(store_dir, tmp_path) -> None:
     (trace,) = traces
     ys = plotly_array(trace["y"])
     assert len(ys) <= 2000 and ys.max() == 1000.0
+
+
+def test_unwritable_output_is_bad_input(filled, tmp_path, capsys) -> None:
+    code = main(["export", "baseline", "--store", str(filled), "-o", str(tmp_path / "no" / "dir" / "x.csv")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "no/dir" in err
+    assert len(err.strip().splitlines()) == 1

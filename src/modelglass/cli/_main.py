@@ -75,7 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(code or 0)
     except SystemExit as exc:  # --help inside a subcommand
         return int(exc.code or 0) if isinstance(exc.code, int) else 0
-    except (BadInputError, StoreError, MissingDependencyError, FileNotFoundError) as exc:
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`): not an error.
+        _silence_stdout()
+        return 0
+    except (BadInputError, StoreError, MissingDependencyError, OSError) as exc:
+        # OSError: a file the user named cannot be read or written (missing folder,
+        # permissions): bad input, not a bug.
         _fail(exc)
         return 2
     except ModelglassError as exc:
@@ -84,10 +90,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("modelglass: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        # The reader of our output went away (e.g. `| head`): not an error.
-        _silence_stdout()
-        return 0
     except Exception as exc:  # noqa: BLE001 - no traceback reaches a CLI user
         if os.environ.get("MODELGLASS_DEBUG"):
             raise
