@@ -126,7 +126,8 @@ def compare(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         finals.append({s.tag: finite_or_none(s.last) for s in reader.series_stats(r.id)
                        if is_user_metric(s.tag)})
     metric_keys = sorted({t for f in finals for t in f}, key=metric_order)
-    dims, dropped = _dimensions(differ, configs, metric_keys, finals)
+    # A series named like a config key (e.g. `lr` logged each step) is already an axis.
+    dims, dropped = _dimensions(differ, configs, [m for m in metric_keys if m not in differ], finals)
     return {
         "runs": [{"id": r.id, "name": r.name, "project": r.project, "status": r.status}
                  for r in runs],
