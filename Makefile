@@ -28,7 +28,8 @@ test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(TEST_STAMP)
-	$(BIN)/python benchmarks/bench_logging.py
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) mglogs modelglass-report.html
