@@ -293,3 +293,28 @@ def test_half_precision_gradients_keep_their_norm():
 
     g = [torch.full((1000,), 0.01, dtype=torch.bfloat16), torch.ones(3)]
     assert global_norm(norms(g)).item() == pytest.approx((1000 * 0.01 ** 2 + 3) ** 0.5, rel=1e-3)
+
+
+def test_huge_but_finite_gradients_are_not_reported_as_nan(tmp_path) -> None:
+    """A float32 sum of squares overflows near 1e19; the true norm is finite and is logged."""
+    import warnings
+
+    import torch
+
+    import modelglass as mg
+
+    model = torch.nn.Linear(4, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    run = mg.init("huge", store=tmp_path / "s")
+    run.watch(model, opt, every=1)
+    x = torch.full((8, 4), 1e19)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no NaN/Inf warning may fire
+        opt.zero_grad()
+        model(x).mean().backward()
+        opt.step()
+    run.finish()
+    reader = mg.open_store(tmp_path / "s")
+    assert reader.series(run.id, "grad_norm").values[0] == pytest.approx(2e19, rel=1e-6)
+    assert reader.series(run.id, "grad_norm/weight").values[0] == pytest.approx(2e19, rel=1e-6)
+    assert reader.artifact(run.id, "nonfinite", default=None) is None

@@ -33,6 +33,16 @@ def norms(tensors: Sequence[Any]) -> Any:
         return torch.stack([n.to(dev, torch.float32) for n in per])
 
 
+def exact_global_norm(tensors: Sequence[Any]) -> float:
+    """The global L2 norm in float64 (finite whenever every element is finite)."""
+    import torch
+
+    if not tensors:
+        return 0.0
+    per = [torch.linalg.vector_norm(t.detach().double()) for t in tensors]
+    return float(torch.linalg.vector_norm(torch.stack([p.cpu() for p in per])))
+
+
 def global_norm(per_tensor: Any) -> Any:
     import torch
 

@@ -19,7 +19,7 @@ from .._emit import log_histogram_data, log_scalars
 from .._live import LiveChecker, check_on_error, nan_inf_finding
 from ._activations import ActivationProbe
 from ._locate import first_nonfinite_grad, first_nonfinite_output
-from ._tensors import global_norm, histograms, norms
+from ._tensors import exact_global_norm, global_norm, histograms, norms
 
 WATCH_SCHEMA_VERSION = 1
 
@@ -113,6 +113,10 @@ class Watcher:
         present = [(n, p, g) for (n, p), g in zip(self.params, grads) if g is not None]
         per = norms([g for _, _, g in present])
         gnorm = global_norm(per).item()  # the one host read of an ordinary step
+        if not math.isfinite(gnorm):
+            # A float32 sum of squares overflows for finite gradients near 1e19: an
+            # exploding gradient, not a NaN/Inf. Only then pay for float64.
+            gnorm = exact_global_norm([g for _, _, g in present])
         log_scalars(self.run, {"grad_norm": gnorm}, self.step)
         if not math.isfinite(gnorm):
             self._nonfinite(present)
@@ -138,6 +142,10 @@ class Watcher:
         weights = [p.detach() for _, p in self.params]
         wn = norms(weights)
         vals = torch.cat([wn, per.to(wn.device)]).tolist() if weights else []
+        tensors = weights + [g for _, _, g in present]
+        for i, v in enumerate(vals):
+            if not math.isfinite(v):  # float32 overflow of a finite tensor's norm: redo in float64
+                vals[i] = exact_global_norm([tensors[i]])
         values: dict[str, float] = {f"weight_norm/{n}": v for (n, _), v in zip(self.params, vals)}
         values.update({f"grad_norm/{n}": v for (n, _, _), v in zip(present, vals[len(self.params):])})
         if self.optimizer is not None:
