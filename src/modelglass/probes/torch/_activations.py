@@ -124,8 +124,11 @@ def _stats(y: Any, kind: str) -> Any:
     yf = y.float().reshape(-1)
     n = max(yf.numel(), 1)
     # sum and dot instead of torch.std_mean, whose Welford loop is ~10x slower on a CPU.
-    mean = yf.sum() / n
-    centred = yf - mean
+    # float64 for the moments: a float32 sum of squares overflows for finite
+    # activations near 1e19, which would read as a NaN/Inf that is not there.
+    yd = yf.double()
+    mean = yd.sum() / n
+    centred = yd - mean
     std = (torch.dot(centred, centred) / n).sqrt()
     zero = (yf == 0).sum() / n
     if kind == "tanh":
@@ -134,4 +137,4 @@ def _stats(y: Any, kind: str) -> Any:
         sat = ((yf < 1 - SATURATION) | (yf > SATURATION)).sum() / n
     else:
         sat = yf.new_tensor(float("nan"))
-    return torch.stack([mean, std, zero.float(), sat.float()])
+    return torch.stack([mean.float(), std.float(), zero.float(), sat.float()])
