@@ -35,7 +35,9 @@ export async function renderStudies(root, stale) {
 
 function trialTable(s) {
   const cols = ["name", "status", "value", ...s.params];
-  return h("table", {}, h("thead", {}, h("tr", {}, cols.map((c) => h("th", {}, c)))),
+  // A column of numbers gets a right-aligned header, like its cells.
+  const numeric = (c) => c === "value" || s.trials.some((t) => typeof t.config[c] === "number");
+  return h("table", {}, h("thead", {}, h("tr", {}, cols.map((c) => h("th", { class: c !== "name" && c !== "status" && numeric(c) ? "num" : "" }, c)))),
     h("tbody", {}, s.trials.map((t) => h("tr", {}, cols.map((c) => {
       const v = c === "name" ? t.name : c === "status" ? t.status : c === "value" ? t.value : t.config[c];
       return h("td", { class: typeof v === "number" ? "num" : "" }, fmt(v));
