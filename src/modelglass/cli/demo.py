@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ._format import add_store_argument, emit_json, print_table, store_arg
 
@@ -30,5 +31,18 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"\nstore:  {result.store}")
     print(f"report: {result.report}")
-    print("next:   modelglass runs --store", result.store, " |  modelglass ui --store", result.store)
+    prog = _prog()
+    print(f"next:   {prog} runs --store {result.store}   |   {prog} ui --store {result.store}")
     return 0
+
+
+def _prog() -> str:
+    """How the user can call modelglass again: the script they ran, if it is not on PATH."""
+    import os
+    import shutil
+
+    exe = sys.argv[0] if sys.argv and sys.argv[0] else "modelglass"
+    if os.path.basename(exe) != "modelglass" or shutil.which("modelglass") == os.path.abspath(exe):
+        return "modelglass"
+    rel = os.path.relpath(exe)
+    return rel if not rel.startswith("..") else exe
