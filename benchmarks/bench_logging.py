@@ -24,6 +24,19 @@ def dir_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
+def result(n: int, timings: tuple[float, float, float, float, float], size: int, read: int) -> dict[str, float]:
+    """The row both tools report: timings are (start, calls done, durable, read start, read done)."""
+    t0, t1, t2, t3, t4 = timings
+    return {
+        "call_us_per_value": (t1 - t0) / n * 1e6,
+        "durable_s": t2 - t0,
+        "values_per_s": n / (t2 - t0),
+        "bytes_per_point": size / n,
+        "read_ms": (t4 - t3) * 1e3,
+        "read_points": read,
+    }
+
+
 def bench_modelglass(n: int, width: int) -> dict[str, float]:
     """Log n values as n/width calls of a dict with `width` keys."""
     root = Path(tempfile.mkdtemp(prefix="mg-bench-"))
@@ -46,14 +59,7 @@ def bench_modelglass(n: int, width: int) -> dict[str, float]:
         s = reader.series(run.id, keys[0])
         t4 = time.perf_counter()
         assert len(s) == calls and s.values[0] == values[0]
-        return {
-            "call_us_per_value": (t1 - t0) / n * 1e6,
-            "durable_s": t2 - t0,
-            "values_per_s": n / (t2 - t0),
-            "bytes_per_point": size / n,
-            "read_ms": (t4 - t3) * 1e3,
-            "read_points": len(s),
-        }
+        return result(n, (t0, t1, t2, t3, t4), size, len(s))
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -81,14 +87,7 @@ def bench_tensorboard(n: int) -> dict[str, float] | None:
         pts = acc.Scalars("loss")
         t4 = time.perf_counter()
         assert len(pts) == n
-        return {
-            "call_us_per_value": (t1 - t0) / n * 1e6,
-            "durable_s": t2 - t0,
-            "values_per_s": n / (t2 - t0),
-            "bytes_per_point": size / n,
-            "read_ms": (t4 - t3) * 1e3,
-            "read_points": len(pts),
-        }
+        return result(n, (t0, t1, t2, t3, t4), size, len(pts))
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -149,3 +149,25 @@ def test_codec_times_precision_and_gaps() -> None:
     assert _codec.decode_times(_codec.encode_times(np.empty(0))).size == 0
     dense = 1.7e9 + np.arange(1000) * 1e-3
     assert len(_codec.encode_times(dense)) == 9 + 4 * 999  # 4 bytes a point
+
+
+def test_sqlite_urls_relative_and_absolute(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with mg.init("u", store="sqlite:///rel/runs.db") as run:
+        run.log({"a": 1.0})
+    assert (tmp_path / "rel" / "runs.db").exists()
+    absolute = tmp_path / "abs" / "runs.db"
+    with mg.init("u", store=f"sqlite:///{absolute}") as run2:  # sqlite:////abs/...
+        run2.log({"a": 2.0})
+    assert absolute.exists()
+    assert mg.open_store(f"sqlite:///{absolute}").series(run2.id, "a").values.tolist() == [2.0]
+
+
+def test_artifact_that_is_not_json_is_refused_not_pickled(store_dir) -> None:
+    loop: dict = {}
+    loop["self"] = loop
+    with mg.init("art", store=store_dir) as run:
+        with pytest.raises(TypeError, match="'loop' cannot be stored as JSON"):
+            run.log_artifact("loop", loop)
+        run.log_artifact("odd", {"when": object()})  # unknown objects become their str()
+    assert mg.open_store(store_dir).artifact(run.id, "odd")["when"].startswith("<object object")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 from datetime import datetime, timezone
 from typing import Any, Sequence
@@ -55,7 +54,3 @@ def add_store_argument(parser: Any) -> None:
         default=None,
         help="store directory or URL (default: $MODELGLASS_STORE or ./mglogs)",
     )
-
-
-def store_arg(args: Any) -> str | None:
-    return args.store or os.environ.get("MODELGLASS_STORE") or None

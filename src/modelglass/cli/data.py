@@ -51,24 +51,12 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_dict(), indent=2, sort_keys=True))
     else:
         print(render_text(report, args))
-    unusable = _unusable_input(report)
+    unusable = report.input_problem()
     if unusable:
         # The other checks ran and were printed; the input itself is still bad input.
         print(f"modelglass: error: {args.train}: {unusable}", file=sys.stderr)
         return 2
     return 0 if report.ok else 1
-
-
-def _unusable_input(report: Any) -> str | None:
-    """An all-empty column or a single-class target: bad input, exit 2 (issue #5)."""
-    for f in report.findings:
-        if str(f.severity) != "error":
-            continue
-        if f.code == "missing_values":
-            return f"column(s) with no value at all: {', '.join(map(str, f.evidence.get('columns', [])))}"
-        if f.code == "class_imbalance":
-            return f"the target {f.evidence.get('column')!r} has a single class"
-    return None
 
 
 def render_text(report: Any, args: argparse.Namespace) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._format import add_store_argument, emit_json, print_table, store_arg
+from ._format import add_store_argument, emit_json, print_table
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -19,7 +19,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..demo import run_demo
 
-    result = run_demo(store=store_arg(args), epochs=args.epochs, lr=args.lr, out=args.out)
+    result = run_demo(store=args.store, epochs=args.epochs, lr=args.lr, out=args.out)
     rows = result.table()
     if args.json:
         emit_json({"runs": rows, "report": str(result.report), "store": result.store})

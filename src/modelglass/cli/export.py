@@ -7,7 +7,7 @@ import sys
 
 from ..core import BadInputError
 from ..store import open_store
-from ._format import add_store_argument, store_arg
+from ._format import add_store_argument
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     fmt = args.format or ("parquet" if (args.output or "").endswith(".parquet") else "csv")
     if fmt == "parquet" and not args.output:
         raise BadInputError("--format parquet needs -o FILE (Parquet is binary).")
-    with open_store(store_arg(args)) as reader:
+    with open_store(args.store) as reader:
         info = reader.run(args.run)
         tags = args.tag or reader.tags(info.id)
         frames = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._format import add_store_argument, store_arg
+from ._format import add_store_argument
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -16,6 +16,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..report import write_report
 
-    path = write_report(args.runs, store=store_arg(args), out=args.output)
+    path = write_report(args.runs, store=args.store, out=args.output)
     print(f"report: {path}")
     return 0

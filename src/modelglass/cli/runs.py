@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..store import open_store
-from ._format import add_store_argument, emit_json, print_table, store_arg, when
+from ._format import add_store_argument, emit_json, print_table, when
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -16,7 +16,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_store(store_arg(args)) as reader:
+    with open_store(args.store) as reader:
         runs = reader.runs(project=args.project, status=args.status)
     if args.json:
         emit_json({"runs": [r.to_dict() for r in runs]})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..store import open_store
-from ._format import add_store_argument, emit_json, print_table, store_arg, when
+from ._format import add_store_argument, emit_json, print_table, when
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -15,7 +15,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_store(store_arg(args)) as reader:
+    with open_store(args.store) as reader:
         info = reader.run(args.run)
         stats = reader.series_stats(info.id)
         hist_tags = reader.histogram_tags(info.id)

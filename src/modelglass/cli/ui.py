@@ -13,6 +13,8 @@ from ..core import BadInputError, require
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", default=None,
                         help="store directory or URL (default: $MODELGLASS_STORE, else ./mglogs)")
+    parser.add_argument("--storage", default=None,
+                        help="Optuna storage of the studies view (default: the one beside the store)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to bind (default 127.0.0.1: only this machine)")
     parser.add_argument("--port", type=int, default=6007, help="port (default 6007)")
@@ -37,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         )
     _check_port_free(args.host, args.port)
     reader = open_store(args.store)
-    app = create_app(reader, token=token)
+    app = create_app(reader, token=token, storage=args.storage)
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     url = f"http://{shown_host}:{args.port}/" + (f"?token={token}" if token else "")
     print(f"modelglass ui: serving {reader.location} at {url}  (Ctrl+C to stop)", flush=True)

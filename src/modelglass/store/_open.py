@@ -17,7 +17,8 @@ def open_backend(location: str | os.PathLike[str] | None = None, create: bool = 
 
         return PostgresBackend(loc)
     if loc.startswith("sqlite:///"):
-        loc = loc[len("sqlite:///") - 1 :] if loc.startswith("sqlite:////") else loc[len("sqlite:///"):]
+        # As in SQLAlchemy: sqlite:///relative/path, sqlite:////absolute/path.
+        loc = loc[len("sqlite:///"):]
     elif "://" in loc:
         scheme = loc.split("://", 1)[0]
         raise BadInputError(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import socket
 import time
 from typing import Any, Iterable
@@ -165,8 +164,6 @@ class Reader:
         kind, data = found
         if kind == "json":
             return json.loads(data.decode())
-        if kind == "pickle":
-            return pickle.loads(data)
         return data
 
     def events(self, run_id: str) -> list[Event]:

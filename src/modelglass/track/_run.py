@@ -9,7 +9,6 @@ import json
 import math
 import numbers
 import os
-import pickle
 import secrets
 import socket
 import sys
@@ -189,8 +188,12 @@ class Run:
                 obj = obj.to_dict()
             try:
                 kind, data = "json", json.dumps(obj, default=_json_default).encode()
-            except (TypeError, ValueError):
-                kind, data = "pickle", pickle.dumps(obj)
+            except (TypeError, ValueError) as exc:
+                # No pickle: a store may be shared, and unpickling runs code.
+                raise BadTypeError(
+                    f"Artifact {name!r} cannot be stored as JSON ({exc}). Pass bytes, or "
+                    "a dict/list of plain values."
+                ) from None
         self._queue.append((ARTIFACT, ArtifactRow(self.id, name, kind, data, time.time())))
 
     def log_event(self, message: str, level: str = "info", step: int | None = None, **data: Any) -> None:
