@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._backend import ArtifactRow, Backend, ChunkRow, EventRow, HistogramRow, WriteBatch
-from ._chunks import MAX_CHUNK, decode_chunks, make_chunks
+from ._chunks import MAX_CHUNK, compact, decode_chunks, histogram_row, make_chunks
 from ._open import open_backend, open_store
 from ._reader import HEARTBEAT_TIMEOUT_S, Reader
 from ._records import RUN_STATUSES, Event, Histogram, HistogramSeries, RunInfo, Series, SeriesStats
@@ -27,7 +27,9 @@ __all__ = [
     "Series",
     "SeriesStats",
     "WriteBatch",
+    "compact",
     "decode_chunks",
+    "histogram_row",
     "make_chunks",
     "open_backend",
     "open_store",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 from . import _codec
-from ._backend import ChunkRow
+from ._backend import Backend, ChunkRow, HistogramRow
 
 MAX_CHUNK = 65536
 
@@ -70,3 +71,26 @@ def decode_chunks(
         _codec.decode_times(t, times[lo:hi])
         lo = hi
     return steps, values, times
+
+
+def compact(backend: Backend, run_id: str) -> None:
+    """Merge the many small chunks a long, slow run leaves into few large ones."""
+    by_tag: dict[str, list[int]] = {}
+    for tag, _seq, n, *_ in backend.chunk_stats(run_id):
+        by_tag.setdefault(tag, []).append(n)
+    for tag, sizes in by_tag.items():
+        if len(sizes) <= 4 or sum(sizes) / len(sizes) > MAX_CHUNK / 8:
+            continue
+        steps, values, times = decode_chunks(backend.chunks(run_id, tag))
+        backend.replace_chunks(run_id, tag, make_chunks(run_id, tag, 0, steps, values, times))
+
+
+def histogram_row(run_id: str, tag: str, step: int, time: float, h: Any) -> HistogramRow:
+    """Encode a histogram (anything with edges, counts, min, max, mean, std, count,
+    nan_count, inf_count) as a row to store."""
+    return HistogramRow(
+        run_id, tag, step, time,
+        _codec.encode_array(np.asarray(h.edges, dtype=np.float64)),
+        _codec.encode_array(np.asarray(h.counts, dtype=np.int64)),
+        h.min, h.max, h.mean, h.std, h.count, h.nan_count, h.inf_count,
+    )

@@ -20,9 +20,7 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 
 from ..core import BadInputError, BadTypeError, is_tensor
-from ..store import ArtifactRow, EventRow, HistogramRow, MAX_CHUNK, make_chunks, open_backend
-from ..store import _codec
-from ..store._chunks import decode_chunks
+from ..store import ArtifactRow, EventRow, compact, histogram_row, open_backend
 from ._histogram import DEFAULT_BINS, HistogramData, compute_histogram
 from ._writer import ARTIFACT, EVENT, HISTOGRAM, UPDATE, Writer, new_column
 
@@ -166,15 +164,7 @@ class Run:
     def log_histogram_data(self, tag: str, h: HistogramData, step: int) -> None:
         """Store a histogram already computed (e.g. on a GPU by a probe)."""
         self._queue.append(
-            (
-                HISTOGRAM,
-                HistogramRow(
-                    self.id, str(tag), _check_step(step), time.time(),
-                    _codec.encode_array(np.asarray(h.edges, dtype=np.float64)),
-                    _codec.encode_array(np.asarray(h.counts, dtype=np.int64)),
-                    h.min, h.max, h.mean, h.std, h.count, h.nan_count, h.inf_count,
-                ),
-            )
+            (HISTOGRAM, histogram_row(self.id, str(tag), _check_step(step), time.time(), h))
         )
 
     def log_artifact(self, name: str, obj: Any) -> None:
@@ -267,22 +257,9 @@ class Run:
             self.status = status
             self._queue_update(status=status, ended=time.time())
             self._writer.close()
-            self._compact()
+            compact(self._backend, self.id)
             _active.discard(self)
             self._backend.close()
-
-    def _compact(self) -> None:
-        """Merge the many small chunks a long, slow run leaves into few large ones."""
-        by_tag: dict[str, list[int]] = {}
-        for tag, _seq, n, *_ in self._backend.chunk_stats(self.id):
-            by_tag.setdefault(tag, []).append(n)
-        for tag, sizes in by_tag.items():
-            if len(sizes) <= 4 or sum(sizes) / len(sizes) > MAX_CHUNK / 8:
-                continue
-            steps, values, times = decode_chunks(self._backend.chunks(self.id, tag))
-            self._backend.replace_chunks(
-                self.id, tag, make_chunks(self.id, tag, 0, steps, values, times)
-            )
 
     def __enter__(self) -> "Run":
         self._token = _current.set(self)
