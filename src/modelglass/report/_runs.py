@@ -9,8 +9,7 @@ from typing import Sequence
 import numpy as np
 
 from ..store import Reader, RunInfo, open_store
-from ..viz import Curve, curves_data, draw_curves
-from ..viz._downsample import minmax_index
+from ..viz import Curve, curves_data, draw_curves, minmax_index
 from ._html import Page, esc, p, table
 
 MAX_POINTS = 2000
