@@ -231,9 +231,17 @@ def test_bad_arguments(tmp_path):
             run.watch(make_model(), on_error="explode")
 
 
-def test_live_rules_hook_reports_findings(tmp_path, monkeypatch):
-    import types
+@pytest.fixture
+def live_registry():
+    """Restores whatever live rules were registered before the test."""
+    from modelglass.probes import _live
 
+    saved = _live._registered
+    yield _live
+    _live._registered = saved
+
+
+def test_live_rules_hook_reports_findings(tmp_path, live_registry):
     from modelglass.core import Finding
 
     calls = []
@@ -242,10 +250,7 @@ def test_live_rules_hook_reports_findings(tmp_path, monkeypatch):
         calls.append((step, "weight_norm/0.weight" in values))
         return [Finding("test_rule", "warning", "a test rule fired", {"step": step}, "", step, "diagnose")]
 
-    fake = types.ModuleType("modelglass.diagnose")
-    fake.live_rules = live_rules
-    monkeypatch.setitem(__import__("sys").modules, "modelglass.diagnose", fake)
-    monkeypatch.setattr(mg, "diagnose", fake, raising=False)
+    mg.probes.set_live_rules(live_rules)
     model = make_model()
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     with mg.init("w", store=tmp_path / "s") as run:
@@ -257,6 +262,48 @@ def test_live_rules_hook_reports_findings(tmp_path, monkeypatch):
     reader = mg.open_store(tmp_path / "s")
     events = reader.events(reader.runs()[0].id)
     assert [e.message for e in events] == ["a test rule fired"]
+
+
+class _Counter:
+    """A live state: how many steps the rules saw, one counter per watched run."""
+
+    def __init__(self):
+        self.steps = []
+
+
+def count_steps(values, step, state):
+    state.steps.append(step)
+    return []
+
+
+def test_live_rules_registered_by_path_are_imported_on_first_use(tmp_path, live_registry):
+    states = []
+
+    def new_state():
+        states.append(_Counter())
+        return states[-1]
+
+    live_registry.set_live_rules(f"{__name__}:count_steps", new_state)
+    model = make_model()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    with mg.init("w", store=tmp_path / "s") as run:
+        run.watch(model, optimizer=opt, every=2)
+        train(model, opt, 3)
+        run.unwatch()
+        run.watch(model, optimizer=opt, every=2, diagnose=False)
+        train(model, opt, 2)
+    assert [s.steps for s in states] == [[0, 1, 2]]  # one state per run; diagnose=False: no calls
+
+
+def test_a_live_rules_path_that_does_not_import_warns_and_training_goes_on(tmp_path, live_registry):
+    live_registry.set_live_rules("modelglass_no_such_module:rules")
+    model = make_model()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    with mg.init("w", store=tmp_path / "s") as run:
+        run.watch(model, optimizer=opt, every=2)
+        with pytest.warns(RuntimeWarning, match="live diagnosis unavailable"):
+            losses = train(model, opt, 3)
+    assert len(losses) == 3
 
 
 def test_device_histograms_agree_with_compute_histogram():

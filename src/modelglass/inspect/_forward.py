@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import BadInputError
+from ..probes import tensors_in
 from ._affine import affine_family, is_transparent_module, make_tracker
-from ._shapes import shape_of, split_example_input, tensors_in
+from ._shapes import shape_of, split_example_input
 
 
 @dataclass

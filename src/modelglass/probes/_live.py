@@ -1,18 +1,52 @@
 """What every probe does when something goes wrong: warn once, log an event, maybe raise.
 
-Also the hook point for live diagnosis: ``modelglass.diagnose.live_rules(values,
-step) -> list[Finding]`` is called on recorded steps when it exists.
+Also the hook point for live diagnosis. Probes may not import an analysis, so the
+checks that ``watch(..., diagnose=True)`` runs are registered from above with
+:func:`set_live_rules`: as callables, or as ``"package.module:name"`` paths that are
+imported on first use (so registering them costs ``import modelglass`` nothing).
 """
 
 from __future__ import annotations
 
+import importlib
 import warnings
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, Union
 
 from ..core import BadInputError, Finding, Severity
 from ._errors import TrainingError
 
 ON_ERROR = ("warn", "raise", "ignore")
+
+LiveRules = Callable[[Mapping[str, float], int, Any], "list[Finding]"]
+_Ref = Union[Callable[..., Any], str, None]
+_registered: tuple[_Ref, _Ref] = (None, None)
+
+
+def set_live_rules(rules: LiveRules | str | None, new_state: Callable[[], Any] | str | None = None) -> None:
+    """Register the checks ``watch(..., diagnose=True)`` runs on each step.
+
+    Args:
+        rules: ``rules(values, step, state) -> list[Finding]``, or its
+            ``"package.module:name"`` path (imported on the first watched step); None
+            turns live diagnosis off.
+        new_state: Makes the ``state`` a watched run hands to ``rules`` on every call
+            (one per run), or its path. None: ``rules`` is called as ``rules(values, step)``.
+    """
+    global _registered
+    _registered = (rules, new_state)
+
+
+def _resolve(ref: _Ref) -> Any:
+    if not isinstance(ref, str):
+        return ref
+    module, _, name = ref.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _live_rules() -> tuple[Callable[..., Any] | None, Callable[[], Any] | None]:
+    """The registered ``(rules, new_state)``, paths imported; ``(None, None)`` when unset."""
+    rules, new_state = (_resolve(r) for r in _registered)
+    return rules, new_state
 
 
 def check_on_error(on_error: str, where: str) -> str:
@@ -37,7 +71,7 @@ def nan_inf_finding(step: int, module: str, where: str, **evidence: Any) -> Find
 
 
 class LiveChecker:
-    """Reports findings once per code; calls ``modelglass.diagnose.live_rules`` when present."""
+    """Reports findings once per code; runs the rules registered with :func:`set_live_rules`."""
 
     def __init__(self, run: Any, on_error: str, diagnose: bool) -> None:
         self.run = run
@@ -45,7 +79,7 @@ class LiveChecker:
         self.diagnose = diagnose
         self.seen: set[str] = set()
         self._rules: Any = None
-        self._state: Any = None  # diagnose.LiveState: what the trend checks remember
+        self._state: Any = None  # what the trend checks remember, one per watched run
         self._rules_loaded = False
 
     def report(self, finding: Finding, artifact: tuple[str, Any] | None = None) -> None:
@@ -63,7 +97,7 @@ class LiveChecker:
             raise TrainingError(finding)
 
     def live(self, values: Mapping[str, float], step: int) -> None:
-        """Run the live diagnosis rules, if the diagnose package provides them."""
+        """Run the registered live diagnosis rules, if any."""
         rules = self._load_rules()
         if rules is None:
             return
@@ -86,21 +120,11 @@ class LiveChecker:
         if not self._rules_loaded:
             self._rules_loaded = True
             try:
-                from .. import diagnose as _diagnose
-            except ImportError:
+                rules, new_state = _live_rules()
+            except (ImportError, AttributeError) as exc:
+                warnings.warn(f"modelglass: live diagnosis unavailable: {exc}", RuntimeWarning, stacklevel=4)
                 return None
-            rules = getattr(_diagnose, "live_rules", None)
             self._rules = rules if callable(rules) else None
-            state_cls = getattr(_diagnose, "LiveState", None)
-            if self._rules is not None and callable(state_cls) and _takes_state(self._rules):
-                self._state = state_cls()
+            if self._rules is not None and callable(new_state):
+                self._state = new_state()
         return self._rules
-
-
-def _takes_state(fn: Any) -> bool:
-    import inspect
-
-    try:
-        return "state" in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False

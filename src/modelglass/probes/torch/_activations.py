@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...inspect._shapes import tensors_in
+from .._structures import tensors_in
 from ._tensors import histograms
 
 RELU_FAMILY = ("ReLU", "ReLU6", "LeakyReLU", "PReLU", "RReLU", "ELU", "SELU", "CELU", "GELU",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...inspect._shapes import tensors_in
+from .._structures import tensors_in
 
 
 def _nonfinite(obj: Any) -> bool:

@@ -14,7 +14,7 @@ import math
 from typing import Any
 
 from ...core import BadInputError
-from ...inspect._shapes import tensors_in
+from .._structures import tensors_in
 from .._emit import log_histogram_data, log_scalars
 from .._live import LiveChecker, check_on_error, nan_inf_finding
 from ._activations import ActivationProbe
@@ -36,7 +36,9 @@ def watch(run: Any, model: Any, optimizer: Any = None, every: int = 50, activati
             step is one backward pass through the model's parameters.
         every: Record the detailed statistics every this many steps.
         activations: Also record activation statistics on recorded steps.
-        diagnose: Run ``modelglass.diagnose.live_rules`` on recorded steps, when present.
+        diagnose: Run the live checks registered with
+            :func:`modelglass.probes.set_live_rules` (``modelglass.diagnose``'s by default):
+            on the gradient norm every step, on every recorded value on recorded steps.
         on_error: ``"warn"`` (default), ``"raise"`` (a :class:`TrainingError` stops
             training at the first NaN/Inf) or ``"ignore"`` (log only).
         histograms: Store weight, gradient and activation histograms on recorded steps.
