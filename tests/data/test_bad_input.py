@@ -27,6 +27,7 @@ def test_all_nan_column_is_an_error_finding_and_others_run(clean: pd.DataFrame) 
     errors = [f for f in r.findings if f.severity == Severity.ERROR]
     assert [(f.code, f.evidence["columns"]) for f in errors] == [("missing_values", ["empty"])]
     assert {"constant_feature", "outliers", "target_leakage"} <= set(r.checks_run)
+    assert r.input_problem() == "column(s) with no value at all: empty"
 
 
 def test_single_class_target(clean: pd.DataFrame) -> None:
@@ -35,6 +36,8 @@ def test_single_class_target(clean: pd.DataFrame) -> None:
     assert f.severity == Severity.ERROR and "single class" in f.title
     assert r.skipped["label_issues"] == "the target has a single class"
     assert "duplicate_rows" in r.checks_run
+    assert r.input_problem() == "the target 'y' has a single class"
+    assert check_data(clean, target="y", checks={"label_issues": False}).input_problem() is None
 
 
 def test_broken_csv_names_file_and_line(tmp_path: Path) -> None:

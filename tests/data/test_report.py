@@ -114,7 +114,6 @@ def test_check_options_are_validated(clean: pd.DataFrame) -> None:
 def test_numpy_input_with_y(clean: pd.DataFrame) -> None:
     x = clean[["a", "b"]].to_numpy()
     r = check_data(x, y=clean["y"].to_numpy(), checks=["class_imbalance"])
-    assert isinstance(r, DataReport)
     assert list(r.columns) == ["x0", "x1", "target"] and r.target == "target"
 
 
@@ -131,7 +130,11 @@ def test_log_data_report_roundtrip(store_dir: Path, clean: pd.DataFrame) -> None
 def test_module_and_top_level_are_callable(clean: pd.DataFrame) -> None:
     import modelglass.data
 
-    assert isinstance(mg.check_data(clean, checks=["duplicate_rows"]), DataReport)
-    assert isinstance(modelglass.data(clean, checks=["duplicate_rows"]), DataReport)
-    for name in modelglass.data.__all__:
-        assert getattr(modelglass.data, name) is not None
+    df = pd.concat([clean, clean.iloc[:7]], ignore_index=True)
+    expected = check_data(df, checks=["duplicate_rows"]).to_dict()
+    assert expected["row_counts"] == {"duplicate_rows": 7}
+    assert mg.check_data(df, checks=["duplicate_rows"]).to_dict() == expected
+    assert modelglass.data(df, checks=["duplicate_rows"]).to_dict() == expected
+    assert modelglass.data.DataReport is DataReport and modelglass.data.check_data is check_data
+    assert sorted(modelglass.data.__all__) == modelglass.data.__all__
+    assert all(hasattr(modelglass.data, name) for name in modelglass.data.__all__)

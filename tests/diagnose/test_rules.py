@@ -222,3 +222,17 @@ def test_classes_come_from_a_batch_by_classes_output_and_can_be_switched_off(tmp
                                             num_classes=0).codes()
     assert "bad_initial_loss" not in _codes(tmp_path / "d", {"loss": loss}, artifacts={"watch": flat},
                                             config={"task": "regression"}).codes()
+
+
+def test_dead_units_names_the_worst_layer_and_the_first_step_of_any(tmp_path) -> None:
+    steps = np.arange(0, 100, 10)
+    mostly = np.r_[np.full(3, 0.2), np.full(7, 0.8)]  # dead from step 30
+    series = {"loss": falling(100),
+              "act/dead_fraction/a": (steps, np.r_[np.full(6, 0.1), np.full(4, 0.95)]),  # from 60
+              "act/zero_fraction/a": (steps, np.full(10, 0.95)),
+              "act/dead_fraction/b": (steps, mostly), "act/zero_fraction/b": (steps, mostly),
+              "act/dead_fraction/c": (steps, np.full(10, 0.1)), "act/zero_fraction/c": (steps, np.full(10, 0.1))}
+    f = next(f for f in _codes(tmp_path, series).findings if f.code == "dead_units")
+    assert f.evidence["module"] == "a" and f.evidence["first_step"] == 60
+    assert list(f.evidence["modules"]) == ["a", "b"] and f.step == 30
+    assert f.title == "95% of the units in a never fire"

@@ -142,3 +142,13 @@ def finding(
 def examples(rows: Any) -> list[int]:
     """The first ``MAX_EXAMPLES`` row positions as plain ints."""
     return [int(r) for r in list(rows[:MAX_EXAMPLES])]
+
+
+def row_evidence(rows: Any) -> dict[str, Any]:
+    """The ``rows`` (first examples) and ``n_rows`` (how many) evidence keys of a row check."""
+    return {"rows": examples(rows), "n_rows": int(len(rows))}
+
+
+def named(columns: Any, k: int = 5) -> str:
+    """The first ``k`` column names for a finding's title, comma-separated."""
+    return ", ".join(str(c) for c in list(columns)[:k])

@@ -55,6 +55,20 @@ class DataReport:
         """True when no finding has severity ``error``."""
         return all(f.severity < 2 for f in self.findings)
 
+    def input_problem(self) -> str | None:
+        """Why the input itself is unusable (an all-empty column, a single-class target), or None.
+
+        The CLI reports such data as bad input (exit 2) after printing the other findings.
+        """
+        for f in self.findings:
+            if f.severity < 2:
+                continue
+            if f.code == "missing_values":
+                return f"column(s) with no value at all: {', '.join(map(str, f.evidence.get('columns', [])))}"
+            if f.code == "class_imbalance":
+                return f"the target {f.evidence.get('column')!r} has a single class"
+        return None
+
     def codes(self) -> list[str]:
         """The distinct finding codes, worst first."""
         return list(dict.fromkeys(f.code for f in self.findings))

@@ -26,6 +26,30 @@ EMA_ALPHA = 0.1
 
 
 @dataclass
+class _Trend:
+    """A baseline (median of the first ``warmup`` values), then how long a condition has held."""
+
+    warmup: int
+    head: list[float] = field(default_factory=list)
+    base: float | None = None
+    over: int = 0
+
+    def baseline(self, v: float) -> float | None:
+        """The baseline once it exists; before that, None, and ``v`` goes into the warm-up."""
+        if self.base is not None:
+            return self.base
+        self.head.append(v)
+        if len(self.head) >= self.warmup:
+            self.base = statistics.median(self.head)
+        return None
+
+    def held(self, condition: bool) -> int:
+        """Count consecutive calls on which ``condition`` held (0 when it breaks)."""
+        self.over = self.over + 1 if condition else 0
+        return self.over
+
+
+@dataclass
 class LiveState:
     """What the live checks remember between calls. Create one per watched run.
 
@@ -38,13 +62,9 @@ class LiveState:
     loss_tag: str | None = None
     fired: set[str] = field(default_factory=set)
     _params: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
-    _loss_head: list[float] = field(default_factory=list, repr=False)
-    _loss_base: float | None = None
+    _loss: _Trend = field(default_factory=lambda: _Trend(LOSS_WARMUP), repr=False)
     _loss_ema: float | None = None
-    _loss_over: int = 0
-    _grad_head: list[float] = field(default_factory=list, repr=False)
-    _grad_base: float | None = None
-    _grad_over: int = 0
+    _grad: _Trend = field(default_factory=lambda: _Trend(GRAD_WARMUP), repr=False)
 
     def __post_init__(self) -> None:
         self._params = resolve_thresholds(self.thresholds)
@@ -97,18 +117,15 @@ def _as_float(x: Any) -> float:
 def _check_loss(out: list[Finding], state: LiveState, v: float, step: int) -> None:
     if not math.isfinite(v) or "loss_divergence" in state.fired:
         return
-    if state._loss_base is None:
-        state._loss_head.append(v)
-        if len(state._loss_head) >= LOSS_WARMUP:
-            state._loss_base = statistics.median(state._loss_head)
-            state._loss_ema = state._loss_base
+    trend = state._loss
+    base = trend.baseline(v)
+    if base is None:
         return
-    ema = state._loss_ema + EMA_ALPHA * (v - state._loss_ema)  # type: ignore[operator]
+    prev = base if state._loss_ema is None else state._loss_ema
+    ema = prev + EMA_ALPHA * (v - prev)
     state._loss_ema = ema
     factor = state._params["loss_divergence"]["factor"]
-    base = state._loss_base
-    state._loss_over = state._loss_over + 1 if ema - base > (factor - 1) * abs(base) > 0 else 0
-    if state._loss_over >= SUSTAIN:
+    if trend.held(ema - base > (factor - 1) * abs(base) > 0) >= SUSTAIN:
         _fire(out, state.fired, "loss_divergence", f"The loss grew to {num(ema, 3)} from {num(base, 3)}",
               {"start_loss": num(base), "smoothed_loss": num(ema), "step": step}, step,
               "The learning rate is most likely too high: divide it by 3-10 and retry.")
@@ -117,15 +134,12 @@ def _check_loss(out: list[Finding], state: LiveState, v: float, step: int) -> No
 def _check_grad(out: list[Finding], state: LiveState, v: float, step: int) -> None:
     if not math.isfinite(v) or "exploding_gradients" in state.fired:
         return
-    if state._grad_base is None:
-        state._grad_head.append(v)
-        if len(state._grad_head) >= GRAD_WARMUP:
-            state._grad_base = statistics.median(state._grad_head)
+    trend = state._grad
+    base = trend.baseline(v)
+    if base is None:
         return
     growth = state._params["exploding_gradients"]["growth"]
-    base = state._grad_base
-    state._grad_over = state._grad_over + 1 if base > 0 and v > growth * base else 0
-    if state._grad_over >= 2:
+    if trend.held(base > 0 and v > growth * base) >= 2:
         _fire(out, state.fired, "exploding_gradients",
               f"The gradient norm reached {num(v, 3)}, {num(v / base, 3)}x its start",
               {"initial_norm": num(base), "norm": num(v), "step": step}, step,

@@ -49,23 +49,13 @@ def dead_units(h: History, p: Mapping[str, float]) -> list[Finding]:
             continue
         frac = float(np.median(v))
         if frac >= p["fraction"]:
-            f = c.finite()
-            over = np.flatnonzero(f.values >= p["fraction"])
-            hits.append((module, frac, int(f.steps[over[0]]) if over.size else int(f.steps[0])))
-    if not hits:
-        return []
-    hits.sort(key=lambda t: -t[1])
-    module, frac, step = hits[0]
-    ev = {"module": module, "dead_fraction": num(frac), "first_step": step,
-          "modules": {m: num(fr) for m, fr, _ in hits}}
-    return [make(
-        "dead_units",
-        f"{round(100 * frac)}% of the units in {module} never fire", ev,
+            hits.append((module, frac, _first_step_over(c, p["fraction"])))
+    return _layer_finding(
+        "dead_units", "dead_fraction", hits, "{pct}% of the units in {module} never fire",
         "These ReLU units output zero for every input, so no gradient reaches their weights. "
         "Lower the learning rate, initialise biases at zero or slightly positive (not "
         "negative), use He initialisation, or switch to LeakyReLU/GELU.",
-        min(s for _, _, s in hits),
-    )]
+    )
 
 
 @rule("saturated_activations", "warning", "model", {
@@ -88,23 +78,14 @@ def saturated_activations(h: History, p: Mapping[str, float]) -> list[Finding]:
             continue
         v = _late(sat[module])
         if v.size and float(np.median(v)) >= p["fraction"]:
-            f = sat[module].finite()
-            over = np.flatnonzero(f.values >= p["fraction"])
-            hits.append((module, float(np.median(v)), int(f.steps[over[0]]) if over.size else int(f.steps[0])))
-    if not hits:
-        return []
-    hits.sort(key=lambda t: -t[1])
-    module, frac, step = hits[0]
-    ev = {"module": module, "saturated_fraction": num(frac), "first_step": step,
-          "modules": {m: num(fr) for m, fr, _ in hits}}
-    return [make(
-        "saturated_activations",
-        f"{round(100 * frac)}% of the outputs of {module} are saturated", ev,
+            hits.append((module, float(np.median(v)), _first_step_over(sat[module], p["fraction"])))
+    return _layer_finding(
+        "saturated_activations", "saturated_fraction", hits,
+        "{pct}% of the outputs of {module} are saturated",
         "Saturated tanh/sigmoid units pass almost no gradient. Initialise with a smaller scale "
         "(Xavier/Glorot for tanh), normalise the inputs, add normalisation layers before the "
         "activation, or use ReLU/GELU in hidden layers.",
-        min(s for _, _, s in hits),
-    )]
+    )
 
 
 def _is_output(h: History, module: str) -> bool:
@@ -118,3 +99,22 @@ def _is_output(h: History, module: str) -> bool:
     names = list(mods) if isinstance(mods, Mapping) else [
         m.get("name") if isinstance(m, Mapping) else m for m in mods or []]
     return bool(names) and names[-1] == module
+
+
+def _first_step_over(c: Curve, level: float) -> int:
+    """The first step whose finite value reaches ``level`` (the first step when none does)."""
+    f = c.finite()
+    over = np.flatnonzero(f.values >= level)
+    return int(f.steps[over[0]]) if over.size else int(f.steps[0])
+
+
+def _layer_finding(code: str, key: str, hits: list[tuple[str, float, int]], title: str,
+                   suggestion: str) -> list[Finding]:
+    """One finding for the layers in ``hits`` (module, fraction, first step), worst named first."""
+    if not hits:
+        return []
+    module, frac, step = max(hits, key=lambda t: t[1])
+    ev = {"module": module, key: num(frac), "first_step": step,
+          "modules": {m: num(fr) for m, fr, _ in sorted(hits, key=lambda t: -t[1])}}
+    return [make(code, title.format(pct=round(100 * frac), module=module), ev, suggestion,
+                 min(s for _, _, s in hits))]

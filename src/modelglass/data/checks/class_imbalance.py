@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._context import DataContext
-from .._registry import SkipCheck, CheckOutput, examples, finding, register
+from .._registry import CheckOutput, SkipCheck, examples, finding, named, register
 
 
 @register("class_imbalance", "rarest class below 0.1/K of the data", needs_target=True)
@@ -42,7 +42,7 @@ def check(ctx: DataContext, ratio: float = 0.1) -> CheckOutput:
         names = [str(classes[i]) for i in rare]
         out.findings.append(finding(
             "class_imbalance", "warning",
-            f"Class(es) {', '.join(names[:5])} of {ctx.target!r} are rare "
+            f"Class(es) {named(names)} of {ctx.target!r} are rare "
             f"(rarest {share.min():.2%} of rows, even share {1 / k:.2%})",
             {"column": ctx.target, "class_counts": dist, "rare_classes": names,
              "rarest_fraction": float(share.min()), "threshold": ratio / k,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._context import DataContext, column_kind
-from .._registry import CheckOutput, finding, register
+from .._registry import CheckOutput, finding, named, register
 
 
 @register("column_mismatch", "test columns missing, extra, or of another type than in train", needs_test=True)
@@ -25,7 +25,7 @@ def check(ctx: DataContext) -> CheckOutput:
         cols = missing + list(changed)
         out.findings.append(finding(
             "column_mismatch", "error",
-            f"{len(cols)} training feature(s) are missing from test or change type: {', '.join(cols[:5])}",
+            f"{len(cols)} training feature(s) are missing from test or change type: {named(cols)}",
             {"columns": cols, "missing_in_test": missing, "type_changed": changed},
             "Build train and test with the same code; a model cannot use a feature that test "
             "lacks, and a number read as text (or the reverse) changes its meaning.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._context import DataContext
-from .._registry import SkipCheck, CheckOutput, examples, finding, register
+from .._registry import CheckOutput, SkipCheck, finding, register, row_evidence
 
 
 @register("conflicting_labels", "identical features with different targets", needs_target=True)
@@ -33,7 +33,7 @@ def check(ctx: DataContext) -> CheckOutput:
         out.findings.append(finding(
             "conflicting_labels", "warning",
             f"{n_groups} group(s) of identical rows have different labels ({len(flagged)} rows)",
-            {"n_groups": n_groups, "rows": examples(flagged), "n_rows": int(len(flagged)),
+            {"n_groups": n_groups, **row_evidence(flagged),
              "column": ctx.target},
             "Check these labels: either some are wrong, or the features miss something that "
             "tells the classes apart.",

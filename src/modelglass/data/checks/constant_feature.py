@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._context import DataContext
-from .._registry import CheckOutput, finding, register
+from .._registry import CheckOutput, finding, named, register
 
 
 @register("constant_feature", "a feature with one value (or one value in > 99% of rows)")
@@ -31,7 +31,7 @@ def check(ctx: DataContext, dominant_fraction: float = 0.99) -> CheckOutput:
         cols = constant + sorted(quasi, key=lambda c: -quasi[c])
         out.findings.append(finding(
             "constant_feature", "warning",
-            f"{len(cols)} feature(s) carry (almost) no information: {', '.join(cols[:5])}",
+            f"{len(cols)} feature(s) carry (almost) no information: {named(cols)}",
             {"columns": cols, "constant": constant, "top_value_fraction": quasi,
              "dominant_fraction": dominant_fraction},
             "Drop constant features; for quasi-constant ones, check that the rare values are "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._context import DataContext
-from .._registry import CheckOutput, finding, register
+from .._registry import CheckOutput, finding, named, register
 
 
 @register("high_cardinality", "categorical columns with almost one value per row (IDs)")
@@ -28,7 +28,7 @@ def check(ctx: DataContext, max_unique_fraction: float = 0.9, min_rows: int = 20
         cols = list(hits)
         out.findings.append(finding(
             "high_cardinality", "warning",
-            f"{len(cols)} categorical column(s) look like identifiers: {', '.join(cols[:5])}",
+            f"{len(cols)} categorical column(s) look like identifiers: {named(cols)}",
             {"columns": cols, "per_column": hits, "max_unique_fraction": max_unique_fraction},
             "Drop ID columns from the features (they let a model memorise rows), or encode the "
             "useful part (a prefix, a date) instead.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._context import DataContext
-from .._registry import CheckOutput, examples, finding, register
+from .._registry import CheckOutput, finding, named, register, row_evidence
 
 
 @register("infinite_values", "+Inf/-Inf in numeric columns")
@@ -31,8 +31,8 @@ def check(ctx: DataContext) -> CheckOutput:
         cols = sorted(counts, key=lambda c: -counts[c])
         out.findings.append(finding(
             "infinite_values", "error",
-            f"{sum(counts.values())} infinite value(s) in {len(cols)} column(s): {', '.join(cols[:5])}",
-            {"columns": cols, "inf_count": counts, "rows": examples(rows), "n_rows": int(len(rows))},
+            f"{sum(counts.values())} infinite value(s) in {len(cols)} column(s): {named(cols)}",
+            {"columns": cols, "inf_count": counts, **row_evidence(rows)},
             "Find where they come from (a division by zero, log(0), an overflow) and fix it, "
             "or replace them with NaN and impute.",
         ))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._context import DataContext
-from .._registry import CheckOutput, examples, finding, register
+from .._registry import CheckOutput, examples, finding, register, row_evidence
 
 
 @register("missing_values", "NaN/None/empty values per column, and mostly-empty rows")
@@ -55,8 +55,7 @@ def check(ctx: DataContext, min_fraction: float = 0.0, row_fraction: float = 0.5
                 "columns": order,
                 "missing_count": {c: partial[c] for c in order},
                 "missing_fraction": {c: partial[c] / n for c in order},
-                "rows": examples(rows),
-                "n_rows": int(len(rows)),
+                **row_evidence(rows),
                 "mostly_empty_rows": examples(mostly),
                 "n_mostly_empty_rows": int(len(mostly)),
                 "row_fraction": row_fraction,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._context import DataContext
-from .._registry import CheckOutput, examples, finding, register
+from .._registry import CheckOutput, finding, named, register, row_evidence
 
 
 @register("mixed_types", "a column mixing numbers and strings")
@@ -65,8 +65,8 @@ def check(ctx: DataContext, min_numeric_fraction: float = 0.5) -> CheckOutput:
         cols = list(hits)
         out.findings.append(finding(
             "mixed_types", "warning",
-            f"{len(cols)} column(s) mix numbers and text: {', '.join(cols[:5])}",
-            {"columns": cols, "per_column": hits, "rows": examples(rows), "n_rows": int(len(rows))},
+            f"{len(cols)} column(s) mix numbers and text: {named(cols)}",
+            {"columns": cols, "per_column": hits, **row_evidence(rows)},
             "Decide what the column is: convert the text placeholders (e.g. 'n/a', '-') to missing "
             "values and cast to numbers, or treat every value as a category.",
         ))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._context import DataContext
-from .._registry import CheckOutput, examples, finding, register
+from .._registry import CheckOutput, finding, named, register, row_evidence
 
 
 def fence_mask(x: np.ndarray, k: float) -> tuple[np.ndarray, np.ndarray]:
@@ -86,9 +86,9 @@ def check(
                 sel |= masks[c]
             flagged = order[sel[order]]
             out.findings.append(finding(
-                "outliers", sev, title.format(len(cols), ", ".join(cols[:5])),
+                "outliers", sev, title.format(len(cols), named(cols)),
                 {"columns": cols, "per_column": {c: per_col[c] for c in cols},
-                 "rows": examples(flagged), "n_rows": int(len(flagged)), "k": k},
+                 **row_evidence(flagged), "k": k},
                 hint,
             ))
     return out

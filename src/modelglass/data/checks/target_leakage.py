@@ -6,7 +6,7 @@ import numpy as np
 
 from .._context import DataContext
 from .._leakage_stats import binary_auc, crossfit_group_score, neighbour_agreement, r2_scores
-from .._registry import SkipCheck, CheckOutput, finding, register
+from .._registry import CheckOutput, SkipCheck, finding, named, register
 
 #: Numeric features with at most this many distinct values are scored as categories.
 MAX_EXACT_VALUES = 50
@@ -49,7 +49,7 @@ def check(ctx: DataContext, threshold: float = 0.99, max_rows: int = 200_000) ->
         cols = sorted(leaks, key=lambda c: -leaks[c]["score"])
         out.findings.append(finding(
             "target_leakage", "error",
-            f"Feature(s) {', '.join(cols[:5])} alone predict {ctx.target!r} almost perfectly",
+            f"Feature(s) {named(cols)} alone predict {ctx.target!r} almost perfectly",
             {"columns": cols, "column": ctx.target, "per_column": leaks, "threshold": threshold},
             "Check how these columns were made: a value computed from the target, recorded after "
             "the outcome, or an ID sorted by label leaks the answer. Remove them from the features.",

@@ -6,7 +6,7 @@ import numpy as np
 
 from .._context import DataContext
 from .._drift_stats import chi2_homogeneity, js_distance, ks_and_wasserstein, numeric_psi, psi
-from .._registry import SkipCheck, CheckOutput, finding, register
+from .._registry import CheckOutput, SkipCheck, finding, named, register
 
 
 @register("train_test_drift", "columns whose test distribution differs from training", needs_test=True)
@@ -69,7 +69,7 @@ def check(
         cols = [r["column"] for r in drifted]
         out.findings.append(finding(
             "train_test_drift", "warning",
-            f"{len(cols)} column(s) are distributed differently in test: {', '.join(cols[:5])}",
+            f"{len(cols)} column(s) are distributed differently in test: {named(cols)}",
             {"columns": cols, "per_column": {r["column"]: {k: v for k, v in r.items() if k != "column"}
                                              for r in drifted}},
             "Check how the split was made (by time? by source?). If test reflects the real use, "
