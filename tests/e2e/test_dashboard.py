@@ -208,10 +208,6 @@ def test_the_live_view_shows_points_logged_after_the_page_opened(server: dict[st
 
 def test_the_diagnosis_view_lists_the_planted_finding(server: dict[str, Any], page: Any,
                                                      artifacts: Path) -> None:
-    try:
-        from modelglass.diagnose import diagnose  # noqa: F401
-    except ImportError as exc:
-        pytest.skip(f"modelglass.diagnose is not available yet: {exc}")
     page.goto(f"{server['base']}#/diagnosis?runs={server['ids']['goes-nan']}")
     finding = page.wait_for_selector('.finding[data-code="nan_inf"]', timeout=60_000)
     assert "error" in finding.get_attribute("class")
@@ -232,6 +228,30 @@ def test_a_token_given_in_the_page_address_unlocks_the_api(tmp_path: Path, page:
         page.wait_for_selector("#runs-table tbody tr")
         assert page.locator("#runs-table td.name").all_text_contents() == ["guarded"]
         assert "t0ken" not in page.url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_the_studies_view_shows_a_maximised_study_from_the_given_storage(tmp_path: Path,
+                                                                        page: Any) -> None:
+    pytest.importorskip("optuna")
+    store, journal = tmp_path / "store", tmp_path / "elsewhere.journal"
+    result = mg.tune(lambda t: t.suggest_float("x", 0.0, 10.0), n_trials=6, direction="maximize",
+                     study="score", store=store, storage=str(journal), sampler="random", seed=0)
+    proc, base = _serve(store, "--storage", str(journal))
+    try:
+        page.goto(base + "#/studies")
+        card = page.locator('.card[data-study="score"]')
+        card.locator(".chart .scatterlayer .trace").first.wait_for(timeout=60_000)
+        assert "best (highest) value" in card.locator("p.note").text_content()
+        assert f"in trial {result.best.number}" in card.locator("p.note").text_content()
+        assert card.locator("tr.best td").first.text_content() == f"score/trial-{result.best.number}"
+        best_line = page.evaluate("""() => Array.from(
+            document.querySelector('.card[data-study="score"] div.chart').data[1].y)""")
+        values = [t.value for t in result.trials]
+        assert best_line == pytest.approx(np.maximum.accumulate(values).tolist())
+        assert not page.errors
     finally:
         proc.terminate()
         proc.wait(10)

@@ -224,12 +224,3 @@ def test_trajectory_from_a_run_series_and_checkpoints(store_dir) -> None:
     assert len(ckpts) == 6 and set(ckpts[0]) == {n for n, _ in model.named_parameters()}
     r = mg.landscape(model, mse, (X, y), steps=7, trajectory=ckpts)
     assert r.trajectory.shape == (6, 2)
-
-
-@pytest.mark.parametrize("package", ["modelglass.tune", "modelglass.landscape"])
-def test_all_names_exist(package) -> None:
-    import importlib
-
-    mod = importlib.import_module(package)
-    for name in mod.__all__:
-        assert getattr(mod, name, None) is not None, name

@@ -9,7 +9,7 @@ import pytest
 
 import modelglass as mg
 from modelglass import ui
-from modelglass.core import BadInputError, NotFoundError
+from modelglass.core import BadInputError, MissingDependencyError, NotFoundError
 from modelglass.ui._series import SeriesCache, decode_b64
 
 
@@ -123,11 +123,44 @@ def test_compare_lists_the_config_that_differs_and_final_metrics(filled: dict[st
     assert "lr" in mixed["dropped"] and mdims["opt"]["ticktext"] == ["(missing)", "sgd"]
 
 
-def test_studies_group_trials_with_their_values(filled: dict[str, Any]) -> None:
-    out = ui.studies(filled["reader"], {})["studies"]
-    assert len(out) == 1 and out[0]["study"] == "quad" and out[0]["n_trials"] == 2
-    assert [t["value"] for t in out[0]["trials"]] == [1.0, 2.0]
-    assert out[0]["best_value"] == 1.0 and out[0]["params"] == ["x"]
+def _score(trial: Any) -> float:
+    return trial.suggest_float("x", 0.0, 10.0)
+
+
+def test_studies_follow_the_direction_of_the_study(store_dir: Any) -> None:
+    result = mg.tune(_score, n_trials=8, direction="maximize", study="score", store=store_dir,
+                     sampler="random", seed=0)
+    reader = mg.open_store(store_dir)
+    [s] = ui.studies(reader, {})["studies"]
+    values = [t.value for t in result.trials]
+    assert s["direction"] == "maximize" and s["n_trials"] == 8
+    assert s["best_value"] == pytest.approx(max(values)) == pytest.approx(result.best_value)
+    assert s["best_trial"] == result.best.number and s["params"] == ["x"]
+    assert s["history"]["best_so_far"] == pytest.approx(np.maximum.accumulate(values).tolist())
+    runs = {r.id: r.name for r in reader.runs(study="score")}
+    assert [t["name"] for t in s["trials"]] == [runs[t.run_id] for t in result.trials]
+    assert [t["params"]["x"] for t in s["trials"]] == pytest.approx([t.params["x"] for t in result.trials])
+    assert ui.studies(reader, {"study": "score"})["studies"][0]["study"] == "score"
+    with pytest.raises(NotFoundError, match="No study 'other'"):
+        ui.studies(reader, {"study": "other"})
+
+
+def test_studies_name_runs_whose_study_is_not_in_the_storage(filled: dict[str, Any]) -> None:
+    out = ui.studies(filled["reader"], {})
+    assert out["available"] and out["studies"] == [] and out["unlisted"] == ["quad"]
+
+
+def test_studies_without_optuna_say_what_to_install(store_dir: Any,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    mg.tune(_score, n_trials=2, study="score", store=store_dir, sampler="random", seed=0)
+
+    def missing() -> Any:
+        raise MissingDependencyError('modelglass needs the package \'optuna\'. Run: pip install "modelglass[tune]"')
+
+    monkeypatch.setattr("modelglass.tune._search.optuna_module", missing)
+    out = ui.studies(mg.open_store(store_dir), {})
+    assert not out["available"] and "pip install" in out["reason"]
+    assert out["studies"] == [] and out["unlisted"] == ["score"]
 
 
 def test_model_view_has_a_tree_and_a_layered_graph(filled: dict[str, Any]) -> None:
@@ -183,8 +216,6 @@ def test_diagnosis_lists_stored_and_diagnosed_findings_worst_first(filled: dict[
     order = ["error", "warning", "info"]
     ranks = [order.index(f["severity"]) for f in out["findings"]]
     assert ranks == sorted(ranks)
-    if out["available"]:
-        assert out["verdict"] == "error"
-        assert any(f["code"] == "nan_inf" and f["source"] != "live" for f in out["findings"])
-    else:
-        assert out["reason"]
+    assert out["available"] and out["reason"] == "" and out["verdict"] == "error"
+    # The diagnosis finds the NaN itself; the live event of the same step is not listed twice.
+    assert [(f["source"], f["step"]) for f in out["findings"] if f["code"] == "nan_inf"] == [("diagnose", 40)]

@@ -8,8 +8,9 @@ directly so the live and the offline views show the same numbers.
 from __future__ import annotations
 
 from ._app import create_app, is_loopback, plotly_js_path
-from ._runs import compare, list_runs, run_detail, studies
+from ._runs import compare, list_runs, run_detail
 from ._series import scalars, tags
+from ._studies import studies
 from ._views import data, diagnosis, histograms, model
 
 __all__ = [

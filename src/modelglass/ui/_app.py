@@ -6,10 +6,10 @@ import json
 import os
 import secrets
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from ..core import BadInputError, NotFoundError, require
-from . import _runs, _series, _views
+from . import _runs, _series, _studies, _views
 
 STATIC_DIR = Path(__file__).parent / "static"
 TOKEN_HEADER = "x-modelglass-token"
@@ -33,7 +33,7 @@ def plotly_js_path() -> Path:
     return path
 
 
-def create_app(store: Any = None, token: str | None = None) -> Any:
+def create_app(store: Any = None, token: str | None = None, storage: str | None = None) -> Any:
     """Build the dashboard app over a store.
 
     Args:
@@ -41,6 +41,8 @@ def create_app(store: Any = None, token: str | None = None) -> Any:
             else ``./mglogs``).
         token: When given, every ``/api`` call must send it (header ``X-Modelglass-Token``,
             ``Authorization: Bearer ...`` or ``?token=``).
+        storage: The Optuna storage of the studies view (default: the one beside the store,
+            where ``mg.tune`` writes). Set here, never by a request.
 
     Returns:
         A FastAPI application; its OpenAPI schema is at ``/openapi.json``.
@@ -77,8 +79,8 @@ def create_app(store: Any = None, token: str | None = None) -> Any:
         msg = " ".join(str(exc).replace(hide, "the store").split())
         return JSONResponse({"detail": msg}, status_code=status)
 
-    def call(handler: Callable[[Any, Mapping[str, Any]], Any], **params: Any) -> Any:
-        return _json(handler(reader, {k: v for k, v in params.items() if v is not None}))
+    def call(handler: Callable[..., Any], *extra: Any, **params: Any) -> Any:
+        return _json(handler(reader, {k: v for k, v in params.items() if v is not None}, *extra))
 
     Q = fastapi.Query
 
@@ -109,29 +111,19 @@ def create_app(store: Any = None, token: str | None = None) -> Any:
                 x: str = Q("step", pattern="^(step|time|relative)$"),
                 encoding: str = Q("json", pattern="^(json|b64)$")) -> Any:
         """One tag for each selected run, downsampled keeping every bucket's min and max."""
-        params = {"tag": tag, "runs": runs, "start": start, "end": end,
-                  "max_points": max_points, "x": x, "encoding": encoding}
-        return _json(_series.scalars(reader, {k: v for k, v in params.items() if v is not None}, cache))
+        return call(_series.scalars, cache, tag=tag, runs=runs, start=start, end=end,
+                    max_points=max_points, x=x, encoding=encoding)
 
     @api.get("/runs/{run_id}/histograms")
     def histograms(run_id: str, tag: str | None = None, bins: int | None = Q(None, ge=4, le=512)) -> Any:
         """Histograms over time of one tag."""
         return call(_views.histograms, run=run_id, tag=tag, bins=bins)
 
-    @api.get("/runs/{run_id}/model")
-    def model(run_id: str) -> Any:
-        """The stored model inspection."""
-        return call(_views.model, run=run_id)
-
-    @api.get("/runs/{run_id}/diagnosis")
-    def diagnosis(run_id: str) -> Any:
-        """Findings, worst first."""
-        return call(_views.diagnosis, run=run_id)
-
-    @api.get("/runs/{run_id}/data")
-    def data(run_id: str) -> Any:
-        """The stored data-check report."""
-        return call(_views.data, run=run_id)
+    for name, summary in (("model", "The stored model inspection."),
+                          ("diagnosis", "Findings, worst first."),
+                          ("data", "The stored data-check report.")):
+        api.add_api_route(f"/runs/{{run_id}}/{name}", _run_view(call, getattr(_views, name)),
+                          methods=["GET"], name=name, summary=summary)
 
     @api.get("/compare")
     def compare(runs: str = Q("", description="comma-separated run ids")) -> Any:
@@ -141,7 +133,7 @@ def create_app(store: Any = None, token: str | None = None) -> Any:
     @api.get("/studies")
     def studies(study: str | None = None) -> Any:
         """Hyperparameter studies and their trials."""
-        return call(_runs.studies, study=study)
+        return call(_studies.studies, study=study, storage=storage)
 
     app.include_router(api)
 
@@ -161,6 +153,15 @@ def create_app(store: Any = None, token: str | None = None) -> Any:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.state.reader = reader
     return app
+
+
+def _run_view(call: Callable[..., Any], handler: Callable[..., Any]) -> Any:
+    """The route of a one-run view: ``GET /api/runs/{run_id}/<view>``."""
+
+    def route(run_id: str) -> Any:
+        return call(handler, run=run_id)
+
+    return route
 
 
 def _json(obj: Any) -> Any:

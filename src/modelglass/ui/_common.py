@@ -107,7 +107,8 @@ def stored_findings(reader: Any, run_id: str) -> list[dict[str, Any]]:
         data = ev.data if isinstance(ev.data, Mapping) else {}
         f = data.get("finding") if isinstance(data.get("finding"), Mapping) else None
         if f is not None and "code" in f:
-            out.append(finding_dict(f, "live"))
+            # The event's step is the finding's, so the diagnosis can recognise it as the same.
+            out.append(finding_dict({"step": ev.step, **f}, "live"))
     return out
 
 

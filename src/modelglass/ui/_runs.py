@@ -1,4 +1,4 @@
-"""Handlers for the runs table, the compare view and the studies view.
+"""Handlers for the runs table and the compare view.
 
 Each handler is a pure function ``(reader, params) -> JSON-able`` so that tests
 and the HTML report can call it without HTTP. No handler returns a file path.
@@ -174,39 +174,3 @@ def _dimensions(keys: list[str], configs: list[dict[str, Any]], metric_keys: lis
 
 def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def studies(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Hyperparameter studies: the runs that share ``RunInfo.study``, as trials.
-
-    Params:
-        study: When given, only this study, with every trial's config and summary.
-    """
-    want = params.get("study") or None
-    groups: dict[str, list[Any]] = {}
-    for r in reader.runs():
-        if r.study and (want is None or r.study == want):
-            groups.setdefault(r.study, []).append(r)
-    out = []
-    for name, runs in sorted(groups.items()):
-        trials = [{"id": r.id, "name": r.name, "status": r.status, "started": r.started,
-                   "config": jsonable(dict(r.config)), "summary": jsonable(dict(r.summary)),
-                   "value": _trial_value(r.summary)} for r in runs]
-        values = [t["value"] for t in trials if t["value"] is not None]
-        out.append({
-            "study": name,
-            "n_trials": len(trials),
-            "statuses": dict(Counter(t["status"] for t in trials)),
-            "best_value": min(values) if values else None,
-            "max_value": max(values) if values else None,
-            "params": _varying_keys([t["config"] for t in trials]),
-            "trials": trials,
-        })
-    return {"studies": out}
-
-
-def _trial_value(summary: Mapping[str, Any]) -> float | None:
-    for key in ("value", "objective", "best_value", "loss", "val/loss", "score"):
-        if key in summary:
-            return finite_or_none(summary[key])
-    return None

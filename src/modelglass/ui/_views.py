@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, Mapping
 
 from ..core import BadInputError, Finding, jsonable, sort_findings
@@ -31,16 +30,27 @@ def histograms(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     return {"run_id": r.id, "tags": names, "map": histmap_data(str(tag), hs.histograms, bins).to_dict()}
 
 
+def _stored(reader: Any, params: Mapping[str, Any], name: str) -> tuple[str, dict[str, Any] | None]:
+    """The run id and its artifact ``name`` as JSON values (None when it has none)."""
+    r = get_run(reader, str(params.get("run", "")))
+    art = reader.artifact(r.id, name, default=None)
+    return r.id, jsonable(dict(art)) if isinstance(art, Mapping) else None
+
+
+def _stored_findings(art: Mapping[str, Any], source: str) -> list[dict[str, Any]]:
+    """The findings kept in an artifact, worst first."""
+    found = [finding_dict(f, source) for f in art.get("findings") or [] if isinstance(f, Mapping)]
+    return [f.to_dict() for f in sort_findings(Finding.from_dict(f) for f in found)]
+
+
 def model(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     """The inspection stored with the run (artifact ``model``), with a tree and a graph layout."""
-    r = get_run(reader, str(params.get("run", "")))
-    art = reader.artifact(r.id, "model", default=None)
-    if not isinstance(art, Mapping):
-        return {"run_id": r.id, "available": False,
+    run_id, art = _stored(reader, params, "model")
+    if art is None:
+        return {"run_id": run_id, "available": False,
                 "reason": "This run has no model inspection. Call run.log_model(model, example_input)."}
-    art = jsonable(dict(art))
     return {
-        "run_id": r.id,
+        "run_id": run_id,
         "available": True,
         "total_params": art.get("total_params"),
         "trainable_params": art.get("trainable_params"),
@@ -48,8 +58,7 @@ def model(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         "layers": [l for l in art.get("layers") or [] if isinstance(l, Mapping)],
         "tree": param_tree(art),
         "graph": graph_layout(art.get("graph") or {}),
-        "findings": [finding_dict(f, "inspect") for f in art.get("findings") or []
-                     if isinstance(f, Mapping)],
+        "findings": _stored_findings(art, "inspect"),
     }
 
 
@@ -61,45 +70,34 @@ def diagnosis(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     found = stored_findings(reader, r.id)
     verdict, available, reason = None, False, ""
     try:
-        fn = getattr(importlib.import_module("modelglass.diagnose"), "diagnose", None)
-        if fn is None:
-            raise ImportError("modelglass.diagnose has no diagnose()")
-        result = _call_diagnose(fn, r.id, reader)
-        d = result.to_dict()
+        from ..diagnose import diagnose
+
+        d = diagnose(r.id, store=reader).to_dict()
         verdict = d.get("verdict")
         diagnosed = [finding_dict(f, "diagnose") for f in d.get("findings") or []]
         # The diagnosis already reads the probes' events: show each (code, step) once.
         seen = {(f.get("code"), f.get("step")) for f in diagnosed}
         found = diagnosed + [f for f in found if (f.get("code"), f.get("step")) not in seen]
         available = True
-    except ImportError:
-        reason = "The diagnosis module is not installed in this version of modelglass."
     except Exception as exc:  # noqa: BLE001 - a failing rule must not take the page down
         text = " ".join(str(exc).replace(reader.location, "the store").split())
         reason = f"The diagnosis could not run: {text[:300]}"
     ordered = [f.to_dict() for f in sort_findings(Finding.from_dict(f) for f in found)]
+    if verdict is None:  # the stored findings alone, judged as the diagnosis would
+        worst = ordered[0]["severity"] if ordered else "info"
+        verdict = "healthy" if worst == "info" else worst
     return {"run_id": r.id, "available": available, "reason": reason, "verdict": verdict,
             "default_tag": default_tag, "tags": names, "findings": ordered}
 
 
-def _call_diagnose(fn: Any, run_id: str, reader: Any) -> Any:
-    try:
-        return fn(run_id, store=reader)
-    except (TypeError, AttributeError):
-        return fn(run_id, store=reader.location)
-
-
 def data(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     """The data-check report stored with the run (artifact ``data_report``)."""
-    r = get_run(reader, str(params.get("run", "")))
-    art = reader.artifact(r.id, "data_report", default=None)
-    if not isinstance(art, Mapping):
-        return {"run_id": r.id, "available": False,
+    run_id, art = _stored(reader, params, "data_report")
+    if art is None:
+        return {"run_id": run_id, "available": False,
                 "reason": "This run has no data report. Call run.log_data_report(mg.check_data(...))."}
-    art = jsonable(dict(art))
-    findings = [finding_dict(f, "data") for f in art.get("findings") or [] if isinstance(f, Mapping)]
-    return {"run_id": r.id, "available": True,
-            "findings": [f.to_dict() for f in sort_findings(Finding.from_dict(f) for f in findings)],
+    return {"run_id": run_id, "available": True,
+            "findings": _stored_findings(art, "data"),
             "columns": _columns(art.get("columns")),
             "task": art.get("task"), "target": art.get("target"),
             "n_rows": art.get("n_rows") or art.get("rows"), "n_test_rows": art.get("n_test_rows"),

@@ -1,15 +1,12 @@
 // The data report stored with a run: findings, per-column summaries and distributions.
 import { plot } from "./plot.js";
-import { api } from "./api.js";
 import { empty, esc, evidenceBlock, fmt, h } from "./dom.js";
-import { currentRun, runPicker } from "./pick.js";
+import { loadRun, runPicker } from "./pick.js";
 
 export async function renderData(root, stale) {
-  const runId = currentRun();
-  root.append(h("h2", {}, "Data"));
-  if (!runId) { root.append(empty("No runs in this store yet.")); return; }
-  const d = await api(`runs/${encodeURIComponent(runId)}/data`);
-  if (stale()) return;
+  const loaded = await loadRun(root, stale, "Data", "data");
+  if (!loaded) return;
+  const { runId, data: d } = loaded;
   root.append(h("div", { class: "toolbar" }, runPicker(runId),
     d.available && d.n_rows ? h("span", {}, `rows: ${fmt(d.n_rows)}`) : null,
     d.available && d.target ? h("span", {}, `target: ${d.target}`) : null));

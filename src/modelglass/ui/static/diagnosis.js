@@ -2,15 +2,13 @@
 import { plot } from "./plot.js";
 import { api } from "./api.js";
 import { clear, empty, esc, evidenceBlock, fmt, h, when } from "./dom.js";
-import { currentRun, runPicker } from "./pick.js";
+import { loadRun, runPicker } from "./pick.js";
 
 export async function renderDiagnosis(root, stale) {
-  const runId = currentRun();
-  root.append(h("h2", {}, "Diagnosis"));
-  if (!runId) { root.append(empty("No runs in this store yet.")); return; }
-  const d = await api(`runs/${encodeURIComponent(runId)}/diagnosis`);
-  if (stale()) return;
-  const verdict = d.verdict || (d.findings.some((f) => f.severity === "error") ? "error" : d.findings.some((f) => f.severity === "warning") ? "warning" : "healthy");
+  const loaded = await loadRun(root, stale, "Diagnosis", "diagnosis");
+  if (!loaded) return;
+  const { runId, data: d } = loaded;
+  const verdict = d.verdict;
   root.append(h("div", { class: "toolbar" }, runPicker(runId),
     h("span", { class: `verdict verdict-${verdict}`, id: "verdict" }, `verdict: ${verdict}`),
     d.available ? null : h("span", { class: "note" }, d.reason)));

@@ -1,16 +1,13 @@
 // Histograms over time: a step x value heatmap and a ridgeline of a few steps.
 import { plot } from "./plot.js";
-import { api } from "./api.js";
 import { empty, esc, h } from "./dom.js";
 import { go, state } from "./state.js";
-import { currentRun, runPicker } from "./pick.js";
+import { loadRun, runPicker } from "./pick.js";
 
 export async function renderHistograms(root, stale) {
-  const runId = currentRun();
-  root.append(h("h2", {}, "Histograms over time"));
-  if (!runId) { root.append(empty("No runs in this store yet.")); return; }
-  const data = await api(`runs/${encodeURIComponent(runId)}/histograms`, { tag: state.params.tag });
-  if (stale()) return;
+  const loaded = await loadRun(root, stale, "Histograms over time", "histograms", { tag: state.params.tag });
+  if (!loaded) return;
+  const { runId, data } = loaded;
   const tagSelect = h("select", { "aria-label": "histogram", onchange: (e) => go("histograms", { run: runId, tag: e.target.value }) },
     data.tags.map((t) => h("option", { value: t, selected: data.map && t === data.map.tag }, t)));
   root.append(h("div", { class: "toolbar" }, runPicker(runId), data.tags.length ? h("label", {}, "tensor ", tagSelect) : null));

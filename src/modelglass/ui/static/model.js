@@ -1,15 +1,12 @@
 // The model: the stored inspection as a module table, a parameter treemap and the graph.
 import { plot } from "./plot.js";
-import { api } from "./api.js";
 import { empty, esc, fmt, h, evidenceBlock } from "./dom.js";
-import { currentRun, runPicker } from "./pick.js";
+import { loadRun, runPicker } from "./pick.js";
 
 export async function renderModel(root, stale) {
-  const runId = currentRun();
-  root.append(h("h2", {}, "Model"));
-  if (!runId) { root.append(empty("No runs in this store yet.")); return; }
-  const m = await api(`runs/${encodeURIComponent(runId)}/model`);
-  if (stale()) return;
+  const loaded = await loadRun(root, stale, "Model", "model");
+  if (!loaded) return;
+  const { runId, data: m } = loaded;
   root.append(h("div", { class: "toolbar" }, runPicker(runId),
     m.available ? h("span", {}, `parameters: ${fmt(m.total_params)}`, m.trainable_params !== undefined && m.trainable_params !== null ? ` (trainable ${fmt(m.trainable_params)})` : "",
       m.total_flops ? ` · FLOPs: ${fmt(m.total_flops)}` : "") : null));

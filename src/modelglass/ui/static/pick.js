@@ -1,5 +1,6 @@
 // A run picker for the views that show one run (histograms, model, diagnosis, data).
-import { h } from "./dom.js";
+import { api } from "./api.js";
+import { empty, h } from "./dom.js";
 import { go, state } from "./state.js";
 
 export function currentRun() {
@@ -17,4 +18,14 @@ export function runPicker(runId, extra = {}) {
     select.append(h("option", { value: id, selected: id === runId }, r ? `${r.name} (${r.project})` : id));
   }
   return h("label", {}, "run ", select);
+}
+
+// The start of a one-run view: its heading, then `runs/<id>/<what>` of the current run.
+// Null when there is no run yet (the view says so) or the view went stale meanwhile.
+export async function loadRun(root, stale, title, what, params = {}) {
+  const runId = currentRun();
+  root.append(h("h2", {}, title));
+  if (!runId) { root.append(empty("No runs in this store yet.")); return null; }
+  const data = await api(`runs/${encodeURIComponent(runId)}/${what}`, params);
+  return stale() ? null : { runId, data };
 }

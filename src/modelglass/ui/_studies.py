@@ -1,0 +1,73 @@
+"""The studies view: Optuna studies as ``modelglass.tune`` reads them, trials linked to their runs."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ..core import MissingDependencyError, NotFoundError, StoreError, jsonable
+from ._common import finite_or_none, run_map
+
+
+def studies(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Hyperparameter studies with their direction, best trial, history and trials.
+
+    The study data (direction, best, best-so-far) comes from :mod:`modelglass.tune`, so a
+    maximised score is read as higher-is-better.
+
+    Params:
+        study: When given, only this study.
+        storage: The Optuna storage (default: the one beside the store, where mg.tune writes).
+
+    Returns:
+        ``studies`` (one dict each), ``available`` and a ``reason`` when the studies could not
+        be read, and ``unlisted``: study names that runs carry but the storage lacks.
+    """
+    want = params.get("study") or None
+    storage = params.get("storage") or None
+    tagged = {r.study for r in reader.runs() if r.study}
+    try:
+        from ..tune import list_studies, load_study
+        from ..viz._tune import history_data
+
+        names = [s["study"] for s in list_studies(store=reader.location, storage=storage)]
+        results = [load_study(n, store=reader.location, storage=storage)
+                   for n in names if want is None or n == want]
+    except MissingDependencyError as exc:
+        return _unavailable(str(exc), tagged)
+    except (StoreError, ValueError) as exc:  # a storage that cannot be opened or read
+        text = " ".join(str(exc).replace(reader.location, "the store").split())
+        return _unavailable(f"The studies could not be read: {text[:300]}", tagged)
+    if want is not None and not results:
+        raise NotFoundError(f"No study {want!r} in the Optuna storage of this store.")
+    runs = run_map(reader)
+    out = [_study(res, history_data(res), runs) for res in results]
+    return {"available": True, "reason": "", "studies": out,
+            "unlisted": [] if want else sorted(tagged - {s["study"] for s in out})}
+
+
+def _unavailable(reason: str, tagged: set[str]) -> dict[str, Any]:
+    return {"available": False, "reason": reason, "studies": [], "unlisted": sorted(tagged)}
+
+
+def _study(res: Any, hist: Any, runs: Mapping[str, Any]) -> dict[str, Any]:
+    trials = []
+    for t in res.trials:
+        run = runs.get(t.run_id) if t.run_id else None
+        trials.append({"number": t.number, "name": run.name if run else f"trial {t.number}",
+                       "run_id": run.id if run else None, "state": t.state,
+                       "value": finite_or_none(t.value),
+                       "params": jsonable(dict(t.params))})
+    return {
+        "study": res.study,
+        "direction": res.direction,
+        "n_trials": len(res.trials),
+        "statuses": res.counts(),
+        "best_value": finite_or_none(res.best_value),
+        "best_trial": res.best.number if res.best else None,
+        "params": list(res.distributions),
+        "history": {"numbers": hist.numbers.tolist(),
+                    "values": [finite_or_none(v) for v in hist.values.tolist()],
+                    "best_so_far": [finite_or_none(v) for v in hist.best_so_far.tolist()]},
+        "trials": trials,
+        "findings": [f.to_dict() for f in res.findings],
+    }
