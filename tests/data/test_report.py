@@ -68,6 +68,10 @@ def test_figure_data_from_the_dict(split) -> None:
         viz.compute_label_issues(d)
     with pytest.raises(BadInputError, match="Unknown data figure"):
         viz.data_figure(d, "pie")
+    with pytest.raises(BadInputError, match="The target 'y' has no values to show"):
+        viz.compute_target({**d, "columns": {**d["columns"], "y": {"kind": "numeric"}}})
+    train_only = viz.compute_distributions(check_data(train, checks=["duplicate_rows"]).to_dict())
+    assert all(p.test is None for p in train_only.panels) and train_only.panels
 
 
 def test_html_is_self_contained_and_escapes_names(tmp_path: Path, clean: pd.DataFrame) -> None:

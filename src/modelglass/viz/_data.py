@@ -77,13 +77,17 @@ def _panel(name: str, summary: Mapping[str, Any]) -> ColumnDistribution | None:
         h = summary["histogram"]
         e = h["edges"]
         centers = tuple((e[i] + e[i + 1]) / 2 for i in range(len(e) - 1))
-        test = _shares(h["test"]) if h.get("test") is not None else None
-        return ColumnDistribution(name, "numeric", centers, _shares(h["train"]), test)
+        return ColumnDistribution(name, "numeric", centers, *_train_test(h))
     if summary.get("top"):
         t = summary["top"]
-        test = _shares(t["test"]) if t.get("test") is not None else None
-        return ColumnDistribution(name, "categorical", tuple(t["values"]), _shares(t["train"]), test)
+        return ColumnDistribution(name, "categorical", tuple(t["values"]), *_train_test(t))
     return None
+
+
+def _train_test(counts: Mapping[str, Any]) -> tuple[tuple[float, ...], tuple[float, ...] | None]:
+    """Train shares, and test shares where the summary has test counts."""
+    test = counts.get("test")
+    return _shares(counts["train"]), (None if test is None else _shares(test))
 
 
 def compute_distributions(report: Mapping[str, Any], columns: Any = None, max_columns: int = 12) -> DistributionsData:
@@ -117,7 +121,10 @@ def compute_target(report: Mapping[str, Any]) -> TargetData:
     target = report.get("target")
     if target is None:
         raise BadInputError("The report has no target. Pass target=<column> to check_data.")
-    return TargetData(target, _panel(target, report["columns"][target]))
+    panel = _panel(target, report["columns"][target])
+    if panel is None:
+        raise BadInputError(f"The target {target!r} has no values to show.")
+    return TargetData(target, panel)
 
 
 def compute_label_issues(report: Mapping[str, Any], top: int = 30) -> LabelIssuesData:
