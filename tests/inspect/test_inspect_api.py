@@ -22,7 +22,7 @@ def test_to_dict_has_stable_keys_and_is_json():
     assert set(d["layers"][1]) >= {"name", "type", "input_shape", "output_shape", "params",
                                     "trainable_params", "flops"}
     assert d["graph"]["method"] == "fx"
-    assert ["input_1", "_0"] in d["graph"]["edges"] or any(e[1] == "_0" for e in d["graph"]["edges"])
+    assert d["graph"]["edges"] == [["input_1", "_0"], ["_0", "_1"], ["_1", "_2"], ["_2", "output"]]
 
 
 def test_graph_falls_back_to_export_then_call_order():

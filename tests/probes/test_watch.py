@@ -126,7 +126,8 @@ def test_without_optimizer_a_step_is_a_backward(tmp_path):
     reader = mg.open_store(tmp_path / "s")
     rid = reader.runs()[0].id
     assert list(reader.series(rid, "grad_norm").steps) == [0, 1, 2, 3, 4]
-    assert list(reader.series(rid, "update_ratio/0.weight").steps) == [0, 2, 4][:2]
+    # The update after step 4 would be measured at the next forward, which never comes.
+    assert list(reader.series(rid, "update_ratio/0.weight").steps) == [0, 2]
     assert all(v > 0 for v in reader.series(rid, "update_ratio/0.weight").values)
 
 
@@ -302,8 +303,9 @@ def test_a_live_rules_path_that_does_not_import_warns_and_training_goes_on(tmp_p
     with mg.init("w", store=tmp_path / "s") as run:
         run.watch(model, optimizer=opt, every=2)
         with pytest.warns(RuntimeWarning, match="live diagnosis unavailable"):
-            losses = train(model, opt, 3)
-    assert len(losses) == 3
+            train(model, opt, 3)
+    reader = mg.open_store(tmp_path / "s")
+    assert list(reader.series(reader.runs()[0].id, "grad_norm").steps) == [0, 1, 2]
 
 
 def test_device_histograms_agree_with_compute_histogram():

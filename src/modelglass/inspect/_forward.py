@@ -65,9 +65,10 @@ def record_forward(model: Any, example_input: Any) -> ForwardRecord:
         rec.calls.append(call)
         start_flops[id(call)] = now()
         stack.append(call)
-        if affine_family(module) and m_args:
+        family = affine_family(module)
+        if family and m_args:
             tag = tracker.lookup(m_args[0])
-            if tag is not None and tag[1] == affine_family(module):
+            if tag is not None and tag[1] == family:
                 rec.affine_pairs.append((tag[0], call.name))
 
     def post(module: Any, m_args: Any, m_kwargs: Any, output: Any) -> None:

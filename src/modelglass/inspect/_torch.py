@@ -96,32 +96,26 @@ def _checks_init(model: Any, module_name: str) -> bool:
 
 
 def _row(model: Any, c: Call) -> dict[str, Any]:
-    params = {id(p): p for p in c.module.parameters()}.values()
     return {
-        "name": c.name,
-        "type": c.type,
-        "depth": c.depth,
-        "input_shape": c.input_shape,
-        "output_shape": c.output_shape,
-        "params": sum(p.numel() for p in params),
-        "trainable_params": sum(p.numel() for p in params if p.requires_grad),
-        "flops": c.flops,
-        "completed": c.done,
+        "name": c.name, "type": c.type, "depth": c.depth,
+        "input_shape": c.input_shape, "output_shape": c.output_shape,
+        **_param_counts(c.module), "flops": c.flops, "completed": c.done,
     }
 
 
 def _static_rows(model: Any) -> list[dict[str, Any]]:
-    rows = []
-    for name, m in model.named_modules():
-        params = {id(p): p for p in m.parameters()}.values()
-        rows.append({
-            "name": name, "type": type(m).__name__, "depth": name.count(".") + (1 if name else 0),
-            "input_shape": None, "output_shape": None,
-            "params": sum(p.numel() for p in params),
-            "trainable_params": sum(p.numel() for p in params if p.requires_grad),
-            "flops": None, "completed": False,
-        })
-    return rows
+    return [{
+        "name": name, "type": type(m).__name__, "depth": name.count(".") + (1 if name else 0),
+        "input_shape": None, "output_shape": None,
+        **_param_counts(m), "flops": None, "completed": False,
+    } for name, m in model.named_modules()]
+
+
+def _param_counts(module: Any) -> dict[str, int]:
+    """Parameters of a module and its children, each shared tensor counted once."""
+    params = {id(p): p for p in module.parameters()}.values()
+    return {"params": sum(p.numel() for p in params),
+            "trainable_params": sum(p.numel() for p in params if p.requires_grad)}
 
 
 def _module_tree(model: Any, named: list[tuple[str, Any]], owner: dict[int, str]) -> list[dict[str, Any]]:

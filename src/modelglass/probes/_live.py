@@ -49,6 +49,12 @@ def _live_rules() -> tuple[Callable[..., Any] | None, Callable[[], Any] | None]:
     return rules, new_state
 
 
+def check_positive_int(value: Any, arg: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise BadInputError(f"The {arg!r} argument of {where} must be a positive int. Got {value!r} instead.")
+    return value
+
+
 def check_on_error(on_error: str, where: str) -> str:
     if on_error not in ON_ERROR:
         raise BadInputError(

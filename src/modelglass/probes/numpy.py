@@ -16,10 +16,10 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..core import BadInputError, BadTypeError, is_tensor
+from ..core import BadTypeError, is_tensor
 from ..track import compute_histogram
 from ._emit import log_histogram_data, log_scalars
-from ._live import LiveChecker, check_on_error, nan_inf_finding
+from ._live import LiveChecker, check_on_error, check_positive_int, nan_inf_finding
 
 __all__ = ["ArrayProbe", "log_arrays"]
 
@@ -36,8 +36,7 @@ class ArrayProbe:
     """
 
     def __init__(self, run: Any, every: int = 1, histograms: bool = False, on_error: str = "warn") -> None:
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise BadInputError(f"The 'every' argument of ArrayProbe must be a positive int. Got {every!r} instead.")
+        check_positive_int(every, "every", "ArrayProbe")
         self.run, self.every, self.histograms = run, every, histograms
         self.checker = LiveChecker(run, check_on_error(on_error, "ArrayProbe"), diagnose=False)
         self.step = int(getattr(run, "step", 0))

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..core import BadInputError, Finding, Severity, jsonable, require
 from ._emit import log_scalars
+from ._live import check_positive_int
 
 __all__ = ["SklearnTrack", "partial_fit", "track"]
 
@@ -128,8 +129,7 @@ def partial_fit(run: Any, estimator: Any, X: Any, y: Any, epochs: int = 10, clas
     (what ``SGDRegressor`` minimises).
     """
     _check(run, estimator)
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise BadInputError(f"The 'epochs' argument of partial_fit must be a positive int. Got {epochs!r}.")
+    check_positive_int(epochs, "epochs", "partial_fit")
     if not hasattr(estimator, "partial_fit"):
         raise BadInputError(
             f"{type(estimator).__name__} has no partial_fit. Use track(run, estimator, X, y) instead."

@@ -14,9 +14,9 @@ import math
 from typing import Any
 
 from ...core import BadInputError
-from .._structures import tensors_in
 from .._emit import log_histogram_data, log_scalars
-from .._live import LiveChecker, check_on_error, nan_inf_finding
+from .._live import LiveChecker, check_on_error, check_positive_int, nan_inf_finding
+from .._structures import tensors_in
 from ._activations import ActivationProbe
 from ._locate import first_nonfinite_grad, first_nonfinite_output
 from ._tensors import exact_global_norm, global_norm, histograms, norms
@@ -256,10 +256,8 @@ def _validate(model: Any, optimizer: Any, every: Any, bins: Any) -> None:
 
     if not isinstance(model, torch.nn.Module):
         raise BadInputError(f"watch expects a torch.nn.Module as 'model'. Got {type(model).__name__}.")
-    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-        raise BadInputError(f"The 'every' argument of watch must be a positive int. Got {every!r} instead.")
-    if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
-        raise BadInputError(f"The 'bins' argument of watch must be a positive int. Got {bins!r} instead.")
+    check_positive_int(every, "every", "watch")
+    check_positive_int(bins, "bins", "watch")
     if optimizer is not None and not hasattr(optimizer, "register_step_pre_hook"):
         raise BadInputError(
             f"watch expects a torch.optim.Optimizer as 'optimizer'. Got {type(optimizer).__name__}."
