@@ -10,6 +10,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterable, Mapping
 
 import numpy as np
@@ -100,13 +101,9 @@ class History:
         self._cache[tag] = c
         return c
 
-    @property
+    @cached_property
     def _tagset(self) -> set[str]:
-        ts = self.__dict__.get("_tagset_cache")
-        if ts is None:
-            ts = set(self.tags)
-            self.__dict__["_tagset_cache"] = ts
-        return ts
+        return set(self.tags)
 
     def loss(self) -> Curve | None:
         return None if self.loss_tag is None else self.curve(self.loss_tag)
