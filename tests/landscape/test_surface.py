@@ -201,7 +201,9 @@ def test_package_is_callable() -> None:
     import modelglass.landscape as pkg
 
     r = pkg(np.array([1.0, 2.0]), lambda th: float(th @ th), steps=5)
-    assert r.losses.shape == (5, 5)
+    assert r.kind == "exact" and r.center == (1.0, 2.0) and r.center_loss == 5.0
+    # Row i is theta_1 = y[i], column j is theta_0 = x[j]: the loss is x^2 + y^2 everywhere.
+    np.testing.assert_allclose(r.losses, r.x[None, :] ** 2 + r.y[:, None] ** 2)
 
 
 def test_trajectory_from_a_run_series_and_checkpoints(store_dir) -> None:
@@ -223,4 +225,9 @@ def test_trajectory_from_a_run_series_and_checkpoints(store_dir) -> None:
         ckpts = run_trajectory(reader, run.id)
     assert len(ckpts) == 6 and set(ckpts[0]) == {n for n, _ in model.named_parameters()}
     r = mg.landscape(model, mse, (X, y), steps=7, trajectory=ckpts)
-    assert r.trajectory.shape == (6, 2)
+    assert r.directions == "pca" and r.trajectory.shape == (6, 2)
+    # Gradient descent walks downhill toward the final model at the centre of the plane.
+    dist = np.linalg.norm(r.trajectory, axis=1)
+    assert dist[-1] < dist[0] and r.trajectory_losses[-1] < r.trajectory_losses[0]
+    assert r.x.min() <= r.trajectory[:, 0].min() and r.trajectory[:, 0].max() <= r.x.max()
+    assert 0 < sum(r.explained_variance) <= 1 + 1e-9

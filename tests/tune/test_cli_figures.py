@@ -90,8 +90,21 @@ def test_params_and_contour_data(study) -> None:
 @pytest.mark.parametrize("kind", ["history", "importance", "parallel", "contour", "slice"])
 def test_every_figure_renders(study, kind: str) -> None:
     fig = study.figure(kind)
-    assert len(fig.data) >= 1
-    fig.to_json()
+    done = [t for t in study.trials if t.state == "complete"]
+    if kind == "history":  # the trials, then the best so far
+        assert list(fig.data[0].y) == pytest.approx([t.value for t in done])
+        assert list(fig.data[1].y) == pytest.approx(np.minimum.accumulate([t.value for t in done]))
+    elif kind == "importance":
+        assert sorted(fig.data[0].y) == sorted(study.distributions)
+    elif kind == "parallel":
+        dims = fig.data[0].dimensions
+        assert [d.label for d in dims] == ["objective", "log10(x)", "kind"]
+        assert all(len(d.values) == len(done) for d in dims)
+    elif kind == "contour":
+        assert [t.type for t in fig.data] == ["contour", "scattergl"] and len(fig.data[1].x) == len(done)
+    else:  # slice: one panel per parameter, a point per completed trial
+        assert [t.name for t in fig.data] == list(study.distributions)
+        assert all(len(t.x) == len(done) for t in fig.data)
 
 
 def test_unknown_figure_kind(study) -> None:
