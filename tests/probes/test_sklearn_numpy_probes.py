@@ -66,7 +66,7 @@ def test_sgd_partial_fit_logs_a_loss_per_epoch(tmp_path):
     reader = mg.open_store(tmp_path / "s")
     assert len(reader.series(reader.runs()[0].id, "val/loss")) == 3
     with mg.init("sk", store=tmp_path / "s") as run:
-        partial_fit(run, SGDRegressor(random_state=0), X, X[:, 0], epochs=2)
+        assert partial_fit(run, SGDRegressor(random_state=0), X, X[:, 0], epochs=2).series == {"loss": 2}
         with pytest.raises(ValueError, match="epochs"):
             partial_fit(run, SGDRegressor(), X, X[:, 0], epochs=0)
 

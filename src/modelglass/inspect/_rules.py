@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..core import Finding, Severity
@@ -24,7 +24,6 @@ class TorchContext:
     record: Any = None  # ForwardRecord, when an example input was given
     optimizer: Any = None
     loss_fn: Any = None
-    notes: list[str] = field(default_factory=list)
 
 
 def _f(code: str, severity: Severity, title: str, evidence: dict[str, Any], suggestion: str) -> Finding:
