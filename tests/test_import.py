@@ -48,3 +48,19 @@ def test_analysis_packages_are_callable_like_their_function() -> None:
 
     result = mg.inspect({"theta": np.array([1.0, 2.0])})
     assert result.to_dict()["total_params"] == 2
+
+
+def test_no_module_imports_another_parts_private_modules() -> None:
+    """`from ..part._private import x` across parts couples them to internals: use the part's __all__."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "src" / "modelglass"
+    offenders = []
+    for path in root.rglob("*.py"):
+        part = path.relative_to(root).parts[0]
+        for line in path.read_text().splitlines():
+            m = re.match(r"\s*from \.\.+(\w+)\.(_\w+)", line)
+            if m and m.group(1) != part:
+                offenders.append(f"{path.relative_to(root)}: {line.strip()}")
+    assert offenders == []

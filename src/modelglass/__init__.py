@@ -11,6 +11,11 @@ from typing import Any
 from .core import Finding, ModelglassError, Severity
 from .store import Reader, open_store
 from .track import Run, current_run, init
+from .probes import set_live_rules as _set_live_rules
+
+# The composition root names the live checks that watch(diagnose=True) runs; probes
+# may not import an analysis. The paths are imported on the first watched step only.
+_set_live_rules("modelglass.diagnose:live_rules", "modelglass.diagnose:LiveState")
 
 __version__ = "0.1.0"
 

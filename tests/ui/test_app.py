@@ -83,7 +83,7 @@ def test_the_ui_package_is_light_and_its_names_exist() -> None:
 
     handlers = {"compare", "data", "diagnosis", "histograms", "list_runs", "model", "run_detail",
                 "scalars", "studies", "tags"}
-    assert ui.__all__ == sorted(handlers | {"create_app", "is_loopback", "plotly_js_path"})
+    assert ui.__all__ == sorted(handlers | {"create_app", "env_token", "is_loopback", "plotly_js_path"})
     code = "import sys, modelglass.ui; print(sorted({'fastapi', 'starlette', 'plotly'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

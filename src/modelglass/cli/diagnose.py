@@ -7,11 +7,12 @@ import json
 import math
 
 from ..core import BadInputError
+from ._format import add_store_argument
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", nargs="?", help="run id, name, or 'latest'")
-    parser.add_argument("--store", default=None, help="store directory or URL (default: $MODELGLASS_STORE, else ./mglogs)")
+    add_store_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
     parser.add_argument("--loss", default=None, help="training-loss series (default: loss, train/loss)")
     parser.add_argument("--val-loss", default=None, help="validation-loss series (default: val/loss, val_loss, valid/loss)")

@@ -8,11 +8,11 @@ import threading
 import webbrowser
 
 from ..core import BadInputError, require
+from ._format import add_store_argument
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", default=None,
-                        help="store directory or URL (default: $MODELGLASS_STORE, else ./mglogs)")
+    add_store_argument(parser)
     parser.add_argument("--storage", default=None,
                         help="Optuna storage of the studies view (default: the one beside the store)")
     parser.add_argument("--host", default="127.0.0.1",
@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..store import open_store
-    from ..ui._app import create_app, env_token, is_loopback
+    from ..ui import create_app, env_token, is_loopback
 
     if not 0 < args.port < 65536:
         raise BadInputError(f"--port must be between 1 and 65535. Got {args.port}.")

@@ -93,7 +93,7 @@ class Diagnosis:
 
     def figure_data(self) -> Any:
         """The loss curves with the step of each finding marked (a frozen dataclass)."""
-        from ..viz._diagnose import diagnosis_figure_data
+        from ..viz import diagnosis_figure_data
 
         loss, val = self.history.loss(), self.history.val_loss()
         return diagnosis_figure_data(
@@ -105,13 +105,13 @@ class Diagnosis:
 
     def figure(self) -> "go.Figure":
         """The loss curves (plotly) with a marker at the step where each finding started."""
-        from ..viz._diagnose import render_diagnosis_figure
+        from ..viz import render_diagnosis_figure
 
         return render_diagnosis_figure(self.figure_data())
 
     def finding_figure_data(self, finding: Finding | str) -> Any:
         """The series behind one finding (a frozen dataclass), or None when no picture fits."""
-        from ..viz._diagnose import finding_figure_data
+        from ..viz import finding_figure_data
 
         code = finding if isinstance(finding, str) else finding.code
         spec = _FIGURES.get(code)
@@ -127,7 +127,7 @@ class Diagnosis:
 
     def finding_figure(self, finding: Finding | str) -> "go.Figure | None":
         """A small plotly picture of one finding's evidence (None when none fits)."""
-        from ..viz._diagnose import render_finding_figure
+        from ..viz import render_finding_figure
 
         data = self.finding_figure_data(finding)
         return None if data is None else render_finding_figure(data)

@@ -91,7 +91,7 @@ class Inspection:
 
     def figure(self, kind: str = "sunburst") -> Any:
         """A plotly sunburst (or ``kind="treemap"``) of the parameters by module."""
-        from ..viz._inspect import compute_param_tree, draw_param_tree
+        from ..viz import compute_param_tree, draw_param_tree
 
         return draw_param_tree(compute_param_tree(self.to_dict()), kind=kind)
 

@@ -67,7 +67,7 @@ class LossComparison:
 
     def figure(self, kind: str = "metric") -> Any:
         """``metric`` (validation metric per loss), ``fit`` (fitted lines) or ``training`` (loss curves)."""
-        from ..viz._landscape import losses_figure
+        from ..viz import losses_figure
 
         return losses_figure(self, kind)
 

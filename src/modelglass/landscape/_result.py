@@ -59,7 +59,7 @@ class Landscape:
 
     def figure(self, kind: str = "contour") -> Any:
         """``contour`` (with the trajectory), ``surface`` (3-D) or ``line`` (for 1-D)."""
-        from ..viz._landscape import landscape_figure
+        from ..viz import landscape_figure
 
         return landscape_figure(self, kind)
 

@@ -50,7 +50,7 @@ class LRFinderResult:
 
     def figure(self) -> Any:
         """Loss against learning rate (log axis) with the suggested rates marked."""
-        from ..viz._tune import lr_find_figure
+        from ..viz import lr_find_figure
 
         return lr_find_figure(self)
 

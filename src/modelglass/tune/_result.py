@@ -114,7 +114,7 @@ class TuneResult:
 
     def figure(self, kind: str = "history", **kwargs: Any) -> Any:
         """A plotly figure: ``history``, ``importance``, ``parallel``, ``contour`` or ``slice``."""
-        from ..viz._tune import tune_figure
+        from ..viz import tune_figure
 
         return tune_figure(self, kind, **kwargs)
 

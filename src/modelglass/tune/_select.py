@@ -63,7 +63,7 @@ class ModelComparison:
 
     def figure(self, kind: str = "scores") -> Any:
         """``scores`` (mean ± std per candidate), ``learning`` or ``validation`` curve."""
-        from ..viz._tune import comparison_figure
+        from ..viz import comparison_figure
 
         return comparison_figure(self, kind)
 

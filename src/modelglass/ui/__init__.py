@@ -7,7 +7,7 @@ directly so the live and the offline views show the same numbers.
 
 from __future__ import annotations
 
-from ._app import create_app, is_loopback, plotly_js_path
+from ._app import create_app, env_token, is_loopback, plotly_js_path
 from ._runs import compare, list_runs, run_detail
 from ._series import scalars, tags
 from ._studies import studies
@@ -18,6 +18,7 @@ __all__ = [
     "create_app",
     "data",
     "diagnosis",
+    "env_token",
     "histograms",
     "is_loopback",
     "list_runs",

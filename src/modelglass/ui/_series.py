@@ -10,7 +10,7 @@ from typing import Any, Hashable, Mapping
 import numpy as np
 
 from ..core import BadInputError, NotFoundError
-from ..viz._downsample import DEFAULT_MAX_POINTS, minmax_index
+from ..viz import DEFAULT_MAX_POINTS, minmax_index
 from ._common import floats, metric_order, param_ids, param_int, run_map, tag_group
 
 MAX_POINTS_LIMIT = 10_000

@@ -27,7 +27,7 @@ def studies(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     tagged = {r.study for r in reader.runs() if r.study}
     try:
         from ..tune import list_studies, load_study
-        from ..viz._tune import history_data
+        from ..viz import history_data
 
         names = [s["study"] for s in list_studies(store=reader.location, storage=storage)]
         results = [load_study(n, store=reader.location, storage=storage)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..core import BadInputError, Finding, jsonable, sort_findings
-from ..viz._histmap import histmap_data
+from ..viz import histmap_data
 from ._common import LOSS_FIRST, finding_dict, get_run, param_int, stored_findings
 from ._graph import graph_layout, param_tree
 
