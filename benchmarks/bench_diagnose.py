@@ -99,7 +99,7 @@ def detection(seeds: list[int]) -> None:
     print(f"\nFalse alarms: {len(false_alarms)} of {healthy} healthy runs"
           + ("" if not false_alarms else ": " + "; ".join(f"{n} -> {c}" for n, c in false_alarms)))
     print(f"\nMargins: with every threshold ~2x looser, {len(found_loose)}/{total_p} planted faults are "
-          f"still found (missed: {', '.join(sorted(set(sum(planted.values(), [])) - set(found_loose))) or 'none'}); "
+          f"still found (missed: {', '.join(sorted({c for codes in planted.values() for c in codes} - set(found_loose))) or 'none'}); "
           f"with every threshold ~2x tighter, {len(alarms_tight)}/{healthy} healthy runs get a warning"
           + ("" if not alarms_tight else " (" + "; ".join(f"{n} -> {c}" for n, c in alarms_tight) + ")") + ".")
     print(f"\nReference points: AutoTrainer detects all 5 of its problem types; DeepDiagnosis "

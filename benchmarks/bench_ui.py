@@ -188,7 +188,7 @@ def main() -> int:
     print(f"{'measure':62s} {'median':>10s} {'target':>8s} {'ratio':>6s}")
     rows = [
         (f"GET /api/scalars, 1 tag x {n} runs, page's b64 form, cold", api["http_b64_cold"], 0.300),
-        (f"GET /api/scalars, same, warm (finished runs are cached)", api["http_b64_warm"], 0.300),
+        ("GET /api/scalars, same, warm (finished runs are cached)", api["http_b64_warm"], 0.300),
         (f"GET /api/scalars, JSON lists ({api['bytes_json'] / 1e6:.1f} MB vs "
          f"{api['bytes_b64'] / 1e6:.1f} MB b64), cold", api["http_json_cold"], 0.300),
         (f"  handler alone: read + downsample {n} series (no HTTP)", api["handler"], None),

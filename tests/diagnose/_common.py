@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any, Callable
 
 import numpy as np
@@ -33,7 +33,7 @@ def scenario(name: str, framework: str, expect: str | None, note: str = "") -> C
     return deco
 
 
-@lru_cache(maxsize=None)
+@cache
 def digits() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """load_digits standardised: 1200 training rows, 597 validation rows, 10 classes."""
     from sklearn.datasets import load_digits
@@ -47,7 +47,7 @@ def digits() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return X[:1200], y[:1200], X[1200:], y[1200:]
 
 
-@lru_cache(maxsize=None)
+@cache
 def diabetes() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """load_diabetes standardised (features and target): 340 training rows, 102 validation."""
     from sklearn.datasets import load_diabetes

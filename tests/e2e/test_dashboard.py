@@ -8,7 +8,6 @@ $MODELGLASS_TEST_ARTIFACTS (default: the test's temporary directory).
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys

@@ -19,7 +19,7 @@ def _first(shape):
 
 def _torchinfo_rows(model, x):
     s = torchinfo.summary(model, input_data=x, verbose=0, depth=10)
-    return s, [l for l in s.summary_list if l.is_leaf_layer and l.executed]
+    return s, [row for row in s.summary_list if row.is_leaf_layer and row.executed]
 
 
 @pytest.mark.parametrize("arch", ARCH_NAMES)

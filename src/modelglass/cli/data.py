@@ -68,7 +68,7 @@ def render_text(report: Any, args: argparse.Namespace) -> str:
     if not report.findings:
         lines.append("no findings")
     for f in report.findings:
-        lines.append(f"{str(f.severity):<8} {f.code:<20} {f.title}")
+        lines.append(f"{f.severity!s:<8} {f.code:<20} {f.title}")
         rows = f.evidence.get("rows")
         if rows:
             more = f" (of {f.evidence['n_rows']})" if "n_rows" in f.evidence else ""

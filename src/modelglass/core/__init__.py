@@ -14,6 +14,7 @@ from ._errors import (
 from ._findings import Finding, Severity, jsonable, sort_findings, worst_severity
 from ._lazy import is_tensor, require
 from ._modules import make_module_callable
+from ._result import Result, check_kind, figure_html, findings_table_html, format_number, in_notebook
 
 __all__ = [
     "BadInputError",
@@ -31,6 +32,12 @@ __all__ = [
     "make_module_callable",
     "require",
     "resolve_store_location",
+    "Result",
+    "check_kind",
+    "figure_html",
+    "findings_table_html",
+    "format_number",
+    "in_notebook",
     "sort_findings",
     "worst_severity",
 ]

@@ -27,7 +27,7 @@ def column_kind(series: Any) -> str:
         return "numeric"
     if pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt):
         return "datetime"
-    if dt == object and pd.api.types.infer_dtype(series, skipna=True) in _NUMERIC_OBJECT:
+    if dt == np.dtype(object) and pd.api.types.infer_dtype(series, skipna=True) in _NUMERIC_OBJECT:
         return "numeric"
     return "categorical"
 
@@ -39,9 +39,9 @@ def infer_task(y: Any) -> str:
     if column_kind(y) != "numeric":
         return "classification"
     values = pd.to_numeric(y, errors="coerce").dropna().to_numpy(dtype=float)
-    if len(values) and np.all(values == np.round(values)):
-        if len(np.unique(values)) <= MAX_CLASSES_INFERRED:
-            return "classification"
+    if (len(values) and np.all(values == np.round(values))
+            and len(np.unique(values)) <= MAX_CLASSES_INFERRED):
+        return "classification"
     return "regression"
 
 

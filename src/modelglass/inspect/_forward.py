@@ -175,9 +175,7 @@ def rnn_flops(module: Any, x: Any) -> int:
     data = getattr(x, "data", x) if not hasattr(x, "dim") else x
     if not hasattr(data, "dim"):
         return 0
-    if hasattr(x, "batch_sizes"):  # PackedSequence: every row is one (time, batch) position
-        positions = int(data.shape[0])
-    elif data.dim() == 2:
+    if hasattr(x, "batch_sizes") or data.dim() == 2:  # PackedSequence: every row is one (time, batch) position
         positions = int(data.shape[0])
     else:
         positions = int(data.shape[0]) * int(data.shape[1])

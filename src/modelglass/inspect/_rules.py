@@ -35,7 +35,7 @@ def unused_module(ctx: TorchContext) -> list[Finding]:
         return []
     called = {c.name for c in ctx.record.calls}
     unused_by_module: dict[str, int] = {}
-    for name, p in ctx.named:
+    for _name, p in ctx.named:
         if id(p) not in ctx.record.used_param_ids:
             mod = ctx.owner[id(p)]
             unused_by_module[mod] = unused_by_module.get(mod, 0) + p.numel()

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
 
 from ..store import Reader, RunInfo, open_store
 from ..viz import Curve, curves_data, draw_curves, minmax_index

@@ -324,7 +324,7 @@ def _coerce(values: Mapping[str, Any]) -> dict[str, float]:
 def _number(key: str, v: Any) -> float | int:
     if type(v) in _FAST_TYPES:
         return v
-    if isinstance(v, bool) or isinstance(v, np.bool_):
+    if isinstance(v, (bool, np.bool_)):
         return int(v)
     if isinstance(v, numbers.Real):
         return float(v)

@@ -55,7 +55,7 @@ def model(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         "total_params": art.get("total_params"),
         "trainable_params": art.get("trainable_params"),
         "total_flops": art.get("total_flops"),
-        "layers": [l for l in art.get("layers") or [] if isinstance(l, Mapping)],
+        "layers": [row for row in art.get("layers") or [] if isinstance(row, Mapping)],
         "tree": param_tree(art),
         "graph": graph_layout(art.get("graph") or {}),
         "findings": _stored_findings(art, "inspect"),

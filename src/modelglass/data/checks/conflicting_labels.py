@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 
 from .._context import DataContext
 from .._registry import CheckOutput, SkipCheck, finding, register, row_evidence
