@@ -95,8 +95,9 @@ def _delta(a: np.ndarray) -> np.ndarray:
 def encode_array(a: np.ndarray) -> bytes:
     """Any 1-d numeric array: dtype string, then raw bytes (used for histograms)."""
     a = np.ascontiguousarray(a)
-    dt = a.dtype.str.encode()
-    return struct.pack("<B", len(dt)) + dt + a.tobytes()
+    dt: bytes = a.dtype.str.encode()
+    data: bytes = a.tobytes()
+    return struct.pack("<B", len(dt)) + dt + data
 
 
 def decode_array(blob: bytes) -> np.ndarray:

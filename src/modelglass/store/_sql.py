@@ -49,7 +49,7 @@ class SqlBackend:
             cur = self._conn.cursor()
             try:
                 cur.execute(self._q(sql), tuple(params))
-                rows = cur.fetchall()
+                rows: list[tuple[Any, ...]] = cur.fetchall()
             finally:
                 cur.close()
             self._after_read()

@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 import weakref
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, cast
 
 import numpy as np
 
@@ -38,7 +38,7 @@ def current_run() -> "Run | None":
     return _current.get()
 
 
-class Summary(dict):
+class Summary(dict[str, Any]):
     """``run.summary``: a dict whose changes are persisted on the next flush."""
 
     def __init__(self, run: "Run") -> None:
@@ -49,7 +49,7 @@ class Summary(dict):
         super().__setitem__(key, _plain(value))
         self._run._queue_update(summary=dict(self))
 
-    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, *args: Any, **kwargs: Any) -> None:
         for k, v in dict(*args, **kwargs).items():
             super().__setitem__(k, _plain(v))
         self._run._queue_update(summary=dict(self))
@@ -323,7 +323,7 @@ def _coerce(values: Mapping[str, Any]) -> dict[str, float]:
 
 def _number(key: str, v: Any) -> float | int:
     if type(v) in _FAST_TYPES:
-        return v
+        return cast("float | int", v)
     if isinstance(v, (bool, np.bool_)):
         return int(v)
     if isinstance(v, numbers.Real):
@@ -352,7 +352,9 @@ def _plain_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
     if config is None:
         return {}
     if hasattr(config, "items"):
-        return json.loads(json.dumps({str(k): v for k, v in config.items()}, default=_json_default))
+        text = json.dumps({str(k): v for k, v in config.items()}, default=_json_default)
+        plain: dict[str, Any] = json.loads(text)
+        return plain
     if hasattr(config, "__dict__"):  # argparse.Namespace and the like
         return _plain_config(vars(config))
     raise BadTypeError(f"mg.init(config=...) must be a dict. Got {type(config).__name__}.")
