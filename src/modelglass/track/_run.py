@@ -332,6 +332,11 @@ def _number(key: str, v: Any) -> float | int:
         return float(v)
     if is_tensor(v) and v.dim() == 0:
         return float(v.item())
+    if hasattr(v, "__array__"):
+        # TensorFlow and JAX scalars (e.g. a Keras metric's result) convert through NumPy.
+        a = np.asarray(v)
+        if a.ndim == 0 and a.dtype.kind in "fiub":
+            return float(a)
     shape = getattr(v, "shape", None)
     what = f"{type(v).__name__} of shape {tuple(shape)}" if shape is not None else type(v).__name__
     raise BadTypeError(
