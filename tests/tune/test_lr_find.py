@@ -100,7 +100,8 @@ def test_torch_suggestion_trains_and_sweep_stops_on_divergence() -> None:
         opt.step()
     assert loss.item() < 0.5 * start
     d = result.to_dict()
-    assert list(d) == ["kind", "suggestion", "alternatives", "stopped_at", "lrs", "losses", "smoothed", "findings"]
+    assert list(d) == ["schema_version", "result", "ok", "findings", "kind", "suggestion", "alternatives",
+                       "stopped_at", "lrs", "losses", "smoothed"]
     fig = result.figure()
     assert {t.name.split(":")[0] for t in fig.data} >= {"loss", "smoothed", "steepest"}
 

@@ -123,6 +123,12 @@ class Result:
 
     findings: tuple[Finding, ...]
 
+    def __post_init__(self) -> None:
+        # Any iterable of findings becomes a tuple, worst first; within one severity the
+        # analysis's own order (by step, by importance) is kept: the sort is stable.
+        ordered = tuple(sorted(self.findings, key=lambda f: -int(f.severity)))
+        object.__setattr__(self, "findings", ordered)
+
     # -- the contract -----------------------------------------------------------------
     @property
     def ok(self) -> bool:

@@ -8,7 +8,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from ..core import BadInputError, BadTypeError, Finding, Severity, jsonable, require, sort_findings
+from ..core import BadInputError, BadTypeError, Finding, Result, Severity, format_number, jsonable, require, sort_findings
 
 REGRESSION = ("mse", "mae", "huber")
 CLASSIFICATION = ("cross_entropy", "label_smoothing", "focal")
@@ -30,7 +30,7 @@ class LossRun:
 
 
 @dataclass(frozen=True)
-class LossComparison:
+class LossComparison(Result):
     """The outcome of :func:`modelglass.compare_losses`.
 
     Attributes:
@@ -46,6 +46,9 @@ class LossComparison:
         findings: Notes on the comparison.
     """
 
+    TITLE = "Loss-function comparison"
+    FIGURE_KINDS = ("metric", "training", "fit")
+
     task: str
     metric: str
     greater_is_better: bool
@@ -60,16 +63,23 @@ class LossComparison:
     def scores(self) -> dict[str, float]:
         return {r.name: r.val_metric for r in self.runs}
 
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable({"task": self.task, "metric": self.metric, "greater_is_better": self.greater_is_better,
-                         "best": self.best, "runs": [r.to_dict() for r in self.runs],
-                         "findings": [f.to_dict() for f in self.findings]})
+    def _to_dict_body(self) -> dict[str, Any]:
+        return {"task": self.task, "metric": self.metric, "greater_is_better": self.greater_is_better,
+                "best": self.best, "runs": [r.to_dict() for r in self.runs]}
 
-    def figure(self, kind: str = "metric") -> Any:
-        """``metric`` (validation metric per loss), ``fit`` (fitted lines) or ``training`` (loss curves)."""
+    def _figure(self, kind: str) -> Any:
+        """``metric`` (validation metric per loss), ``training`` (loss curves) or ``fit`` (fitted lines)."""
         from ..viz import losses_figure
 
         return losses_figure(self, kind)
+
+    def _text_body(self) -> str:
+        better = "higher" if self.greater_is_better else "lower"
+        lines = [f"{self.task}; validation {self.metric} ({better} is better):"]
+        for r in self.runs:
+            mark = "  best" if r.name == self.best else ""
+            lines.append(f"  {r.name:18s} {format_number(r.val_metric)}{mark}")
+        return "\n".join(lines)
 
 
 def compare_losses(

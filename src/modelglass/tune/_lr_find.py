@@ -8,12 +8,12 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ..core import BadInputError, BadTypeError, Finding, Severity, jsonable, sort_findings
+from ..core import BadInputError, BadTypeError, Finding, Result, Severity, format_number, sort_findings
 from ._lr_torch import torch_sweep
 
 
 @dataclass(frozen=True)
-class LRFinderResult:
+class LRFinderResult(Result):
     """What the range test saw.
 
     Attributes:
@@ -27,6 +27,9 @@ class LRFinderResult:
         findings: Notes on the sweep.
     """
 
+    TITLE = "Learning-rate range test"
+    FIGURE_KINDS = ("loss",)
+
     lrs: np.ndarray
     losses: np.ndarray
     smoothed: np.ndarray
@@ -36,8 +39,8 @@ class LRFinderResult:
     kind: str
     findings: tuple[Finding, ...] = field(default=())
 
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable({
+    def _to_dict_body(self) -> dict[str, Any]:
+        return {
             "kind": self.kind,
             "suggestion": self.suggestion,
             "alternatives": dict(self.alternatives),
@@ -45,14 +48,21 @@ class LRFinderResult:
             "lrs": self.lrs,
             "losses": self.losses,
             "smoothed": self.smoothed,
-            "findings": [f.to_dict() for f in self.findings],
-        })
+        }
 
-    def figure(self) -> Any:
-        """Loss against learning rate (log axis) with the suggested rates marked."""
+    def _figure(self, kind: str) -> Any:
+        """``loss``: loss against learning rate (log axis) with the suggested rates marked."""
         from ..viz import lr_find_figure
 
         return lr_find_figure(self)
+
+    def _text_body(self) -> str:
+        tried = f"{len(self.lrs)} rates from {format_number(float(self.lrs[0]))}" if len(self.lrs) else "no rates"
+        if len(self.lrs):
+            tried += f" to {format_number(float(self.lrs[-1]))}"
+        if self.suggestion is None:
+            return f"{tried}; no suggestion."
+        return f"{tried}; suggested learning rate {format_number(self.suggestion)}."
 
 
 def lr_find(
