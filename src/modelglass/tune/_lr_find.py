@@ -20,8 +20,10 @@ class LRFinderResult(Result):
         lrs: The rates tried, in order.
         losses: The loss at each rate.
         smoothed: The exponentially smoothed (bias-corrected) loss.
-        suggestion: The rate at the steepest descent of the smoothed curve.
-        alternatives: Suggested rates by rule: ``steepest``, ``valley``, ``minimum/10``.
+        suggestion: The rate at the steepest descent of the smoothed curve; None when the
+            loss never fell (the ``lr_no_descent`` finding says what to try instead).
+        alternatives: Suggested rates by rule: ``steepest``, ``valley``, ``minimum/10``
+            (all None when the loss never fell).
         stopped_at: The rate where the loss blew up (None if the sweep reached ``end``).
         kind: ``torch`` or ``function``.
         findings: Notes on the sweep.
@@ -169,6 +171,9 @@ def _analyse(lrs: np.ndarray, losses: np.ndarray, beta: float, diverge: float, s
     lrs_f, sm = lrs[finite], smooth_losses(losses[finite], beta)
     alternatives = suggestions(lrs_f, sm)
     findings = _findings(lrs_f, sm, stopped_at, alternatives)
+    if any(f.code == "lr_no_descent" for f in findings):
+        # A rate read off a curve that never fell is noise: withhold every rule's answer.
+        alternatives = dict.fromkeys(alternatives)
     shown = np.full(len(losses), np.nan)
     shown[finite] = sm
     return LRFinderResult(lrs, losses, shown, alternatives["steepest"], alternatives,
@@ -203,16 +208,9 @@ def _valley(lrs: np.ndarray, smoothed: np.ndarray) -> float | None:
 
 def _findings(lrs: np.ndarray, sm: np.ndarray, stopped_at: float | None, alt: Mapping[str, Any]) -> tuple[Finding, ...]:
     out: list[Finding] = []
-    if len(sm) >= 3:
-        drop = (sm[0] - np.min(sm)) / max(abs(sm[0]), 1e-12)
-        if drop < 0.05:
-            out.append(Finding(
-                "lr_no_descent", Severity.WARNING,
-                "The loss never fell by more than 5% at any rate tried.",
-                {"first_loss": float(sm[0]), "best_loss": float(np.min(sm)), "relative_drop": float(drop)},
-                "Check that the model can learn at all (labels, loss function, frozen parameters), "
-                "or raise 'end'.", source="lr_find",
-            ))
+    no_descent = _no_descent(lrs, sm, alt)
+    if no_descent is not None:
+        out.append(no_descent)
     if stopped_at is None and len(lrs):
         out.append(Finding(
             "lr_no_divergence", Severity.INFO,
@@ -220,7 +218,7 @@ def _findings(lrs: np.ndarray, sm: np.ndarray, stopped_at: float | None, alt: Ma
             {"end": float(lrs[-1])}, "Raise 'end' to see where training becomes unstable.",
             source="lr_find",
         ))
-    if alt.get("steepest") is not None:
+    if no_descent is None and alt.get("steepest") is not None:
         out.append(Finding(
             "lr_suggested", Severity.INFO,
             f"Suggested learning rate: {alt['steepest']:.3g} (steepest descent of the loss).",
@@ -229,6 +227,29 @@ def _findings(lrs: np.ndarray, sm: np.ndarray, stopped_at: float | None, alt: Ma
             source="lr_find",
         ))
     return tuple(sort_findings(out))
+
+
+def _no_descent(lrs: np.ndarray, sm: np.ndarray, alt: Mapping[str, Any]) -> Finding | None:
+    """A warning when the smoothed loss never fell by 5%: then no rate is suggested."""
+    if len(sm) < 3:
+        return None
+    drop = (sm[0] - np.min(sm)) / max(abs(sm[0]), 1e-12)
+    if drop >= 0.05:
+        return None
+    rose = bool(sm[-1] > sm[0] * 1.05 + 1e-12)
+    what = ("The loss rose from the first rate on: lower 'start' (by 100x or more) so the sweep "
+            "begins where training is stable, and " if rose else
+            "The loss stayed flat: raise 'end' if the rates were all too small, and ")
+    return Finding(
+        "lr_no_descent", Severity.WARNING,
+        "The loss never fell by more than 5% at any rate tried, so no learning rate is suggested.",
+        {"first_loss": float(sm[0]), "best_loss": float(np.min(sm)), "last_loss": float(sm[-1]),
+         "relative_drop": float(drop), "rates": [float(lrs[0]), float(lrs[-1])],
+         "withheld": {k: v for k, v in alt.items()}},
+        what + "check that the model can learn at all: labels that match the inputs, a loss that "
+        "suits the output, parameters that are not frozen or detached.",
+        source="lr_find",
+    )
 
 
 def _check_range(start: Any, end: Any, steps: Any, diverge: Any) -> None:
