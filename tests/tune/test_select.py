@@ -91,5 +91,5 @@ def test_bad_candidates_and_data() -> None:
         mg.compare_models([Ridge()], X, y[:10])
     with pytest.raises(BadInputError, match="no candidates"):
         mg.compare_models({}, X, y)
-    with pytest.raises(BadInputError, match=">= 2 folds"):
+    with pytest.raises(BadInputError, match="The .cv. argument of compare_models must be an int >= 2"):
         mg.compare_models([Ridge()], X, y, cv=1)

@@ -15,6 +15,7 @@ from ._findings import Finding, Severity, jsonable, sort_findings, worst_severit
 from ._lazy import is_tensor, require
 from ._modules import make_module_callable
 from ._result import Result, check_kind, figure_html, findings_table_html, format_number, in_notebook
+from ._validate import argument_error, callable_arg, finite, in_range, one_of, positive_int, positive_number
 
 __all__ = [
     "BadInputError",
@@ -33,6 +34,13 @@ __all__ = [
     "require",
     "resolve_store_location",
     "Result",
+    "argument_error",
+    "callable_arg",
+    "finite",
+    "in_range",
+    "one_of",
+    "positive_int",
+    "positive_number",
     "check_kind",
     "figure_html",
     "findings_table_html",

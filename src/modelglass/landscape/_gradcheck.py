@@ -8,7 +8,19 @@ from typing import Any, Callable, ClassVar
 
 import numpy as np
 
-from ..core import BadInputError, BadTypeError, Finding, Result, Severity, format_number, jsonable, require, sort_findings
+from ..core import (
+    BadInputError,
+    BadTypeError,
+    Finding,
+    Result,
+    Severity,
+    format_number,
+    in_range,
+    jsonable,
+    positive_int,
+    require,
+    sort_findings,
+)
 
 GOOD, SUSPICIOUS, WRONG = 1e-7, 1e-4, 1e-2
 _SCALE_FIT = 1e-6  # residual below which the analytic gradient is a multiple of the numerical one
@@ -105,8 +117,8 @@ def gradcheck(
     multiple of the numerical one is reported as such: "off by a constant
     factor 0.5" is harmless for convergence but changes the effective learning rate.
     """
-    if not (isinstance(eps, float) and 0 < eps < 1):
-        raise BadInputError(f"The 'eps' argument of gradcheck must be a float in (0, 1). Got {eps!r}.")
+    in_range(eps, "eps", "gradcheck", 0, 1, low_open=True, high_open=True)
+    positive_int(max_per_param, "max_per_param", "gradcheck")
     torch_mod = _torch_module(f)
     if torch_mod is not None:
         if loss_fn is None and callable(grad_f):

@@ -8,7 +8,19 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from ..core import BadInputError, BadTypeError, Finding, Result, Severity, format_number, jsonable, require, sort_findings
+from ..core import (
+    BadInputError,
+    BadTypeError,
+    Finding,
+    Result,
+    Severity,
+    format_number,
+    in_range,
+    jsonable,
+    one_of,
+    require,
+    sort_findings,
+)
 
 REGRESSION = ("mse", "mae", "huber")
 CLASSIFICATION = ("cross_entropy", "label_smoothing", "focal")
@@ -168,8 +180,7 @@ def _loss_table(torch: Any, losses: Any, task: str | None, y: Any) -> tuple[dict
         task = task or kinds.pop()
     if not named:
         raise BadInputError("compare_losses got no losses to compare.")
-    if task not in ("regression", "classification"):
-        raise BadInputError(f"The 'task' argument must be 'regression' or 'classification'. Got {task!r}.")
+    one_of(task, "task", "compare_losses", ("regression", "classification"))
     return named, task
 
 
@@ -191,8 +202,7 @@ def _split(torch: Any, X: Any, y: Any, X_val: Any, y_val: Any, task: str, frac: 
     if X_val is not None:
         Xv, yv = tens(X_val, False), tens(y_val, True)
         return X_t, y_t, (Xv[:, None] if Xv.ndim == 1 else Xv), yv
-    if not 0 < frac < 1:
-        raise BadInputError(f"val_fraction must be in (0, 1). Got {frac!r}.")
+    in_range(frac, "val_fraction", "compare_losses", 0, 1, low_open=True, high_open=True)
     perm = np.random.default_rng(seed).permutation(len(X_t))
     k = max(1, int(round(frac * len(X_t))))
     v, t = torch.as_tensor(perm[:k]), torch.as_tensor(perm[k:])

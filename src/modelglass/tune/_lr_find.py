@@ -8,7 +8,18 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ..core import BadInputError, BadTypeError, Finding, Result, Severity, format_number, sort_findings
+from ..core import (
+    BadInputError,
+    BadTypeError,
+    Finding,
+    Result,
+    Severity,
+    format_number,
+    in_range,
+    positive_int,
+    positive_number,
+    sort_findings,
+)
 from ._lr_torch import torch_sweep
 
 
@@ -105,8 +116,8 @@ def lr_find(
         diverge: Stop when the smoothed loss exceeds this multiple of its best.
     """
     _check_range(start, end, steps, diverge)
-    if smooth is not None and not 0.0 <= smooth < 1.0:
-        raise BadInputError(f"The 'smooth' argument of lr_find must be in [0, 1). Got {smooth!r}.")
+    if smooth is not None:
+        in_range(smooth, "smooth", "lr_find", 0.0, 1.0, high_open=True)
     lrs = np.geomspace(start, end, steps)
     if _is_module(model):
         if loss_fn is None or data is None:
@@ -253,15 +264,12 @@ def _no_descent(lrs: np.ndarray, sm: np.ndarray, alt: Mapping[str, Any]) -> Find
 
 
 def _check_range(start: Any, end: Any, steps: Any, diverge: Any) -> None:
-    for name, v in (("start", start), ("end", end)):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0 or not math.isfinite(v):
-            raise BadInputError(f"The '{name}' argument of lr_find must be a positive number. Got {v!r}.")
+    positive_number(start, "start", "lr_find")
+    positive_number(end, "end", "lr_find")
     if not start < end:
         raise BadInputError(f"lr_find needs start < end. Got start={start!r}, end={end!r}.")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 5:
-        raise BadInputError(f"The 'steps' argument of lr_find must be an int >= 5. Got {steps!r}.")
-    if not (isinstance(diverge, (int, float)) and diverge > 1):
-        raise BadInputError(f"The 'diverge' argument of lr_find must be > 1. Got {diverge!r}.")
+    positive_int(steps, "steps", "lr_find", minimum=5)
+    in_range(diverge, "diverge", "lr_find", 1, low_open=True)
 
 
 def _is_module(model: Any) -> bool:
