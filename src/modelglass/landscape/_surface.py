@@ -6,7 +6,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..core import BadInputError, BadTypeError, callable_arg, one_of, positive_int, positive_number, require
+from ..core import BadInputError, BadTypeError, callable_arg, model_as_found, one_of, positive_int, positive_number, require
 from ._directions import flatten_checkpoint, given_directions, pca_directions, random_directions, unflatten
 from ._evaluate import batches_of, evaluate, model_loss
 from ._mlp import evaluate_mlp, mlp_layers
@@ -118,9 +118,7 @@ def _torch_landscape(torch: Any, model: Any, loss_fn: Any, data: Any, kind: str,
     if not params:
         raise BadInputError(f"{type(model).__name__} has no parameters; there is no landscape to draw.")
     batches = batches_of(data)
-    modes = [m.training for m in model.modules()]
-    model.eval()
-    try:
+    with model_as_found(model, training=False):
         center_loss = model_loss(torch, model, loss_fn, batches)
         traj = explained = None
         if trajectory is not None:
@@ -151,9 +149,6 @@ def _torch_landscape(torch: Any, model: Any, loss_fn: Any, data: Any, kind: str,
         else:
             losses, method, _ = evaluate(torch, model, loss_fn, batches, params, dirs, coords, batch_points,
                                          memory_mb, force_loop=(method == "loop"))
-    finally:
-        for m, mode in zip(model.modules(), modes):
-            m.training = mode
     n_grid = len(x) * (1 if y is None else len(y))
     grid = losses[:n_grid].reshape((len(x),) if y is None else (len(y), len(x)))
     tl = losses[n_grid:] if traj is not None else None
