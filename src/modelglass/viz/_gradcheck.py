@@ -6,6 +6,7 @@ Compute, then draw: :func:`gradcheck_data` reads a ``GradCheck`` into a frozen
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,17 +51,7 @@ def draw_gradcheck(d: GradCheckData, kind: str = "errors") -> Any:
     import plotly.graph_objects as go
 
     if kind == "errors":
-        fig = go.Figure(go.Bar(
-            x=list(d.rel_errors), y=list(d.names), orientation="h",
-            marker_color=[_VERDICT_COLOURS.get(v, "#999999") for v in d.verdicts],
-            customdata=list(d.verdicts), hovertemplate="%{y}: %{x:.3g} (%{customdata})<extra></extra>",
-        ))
-        for name, bound in d.bands:
-            fig.add_vline(x=bound, line_dash="dot", line_color="#777777",
-                          annotation_text=f"{name} below", annotation_position="top")
-        fig.update_xaxes(type="log", title="relative error |a - n| / (|a| + |n|)")
-        fig.update_layout(title="Gradient check: relative error per parameter", yaxis_autorange="reversed")
-        return fig
+        return _draw_errors(d)
     if kind == "gradients":
         fig = go.Figure()
         lo, hi = np.inf, -np.inf
@@ -75,6 +66,31 @@ def draw_gradcheck(d: GradCheckData, kind: str = "errors") -> Any:
                           xaxis_title="numerical (centred differences)", yaxis_title="analytic")
         return fig
     raise BadInputError(f"The 'kind' argument of gradcheck_figure must be 'errors' or 'gradients'. Got {kind!r} instead.")
+
+
+def _draw_errors(d: GradCheckData) -> Any:
+    """Relative error per parameter on a log axis, over shaded verdict bands."""
+    import plotly.graph_objects as go
+
+    low = min(-10.0, math.floor(math.log10(min(d.rel_errors, default=1.0))) - 1.0)
+    fig = go.Figure(go.Bar(
+        x=list(d.rel_errors), y=list(d.names), orientation="h", width=0.6,
+        marker_color=[_VERDICT_COLOURS.get(v, "#999999") for v in d.verdicts],
+        customdata=list(d.verdicts), hovertemplate="%{y}: %{x:.3g} (%{customdata})<extra></extra>",
+    ))
+    edges = [10**low, *(bound for _, bound in d.bands), 10**0.3]
+    names = [name for name, _ in d.bands] + ["wrong"]
+    for (start, end), name in zip(zip(edges, edges[1:]), names):
+        fig.add_vrect(x0=start, x1=end, fillcolor=_VERDICT_COLOURS.get(name, "#999999"), opacity=0.08,
+                      line_width=0, layer="below")
+        # Annotations on a log axis take log10 coordinates (shapes take data coordinates).
+        fig.add_annotation(x=(math.log10(start) + math.log10(end)) / 2, y=1.0, yref="paper", yanchor="bottom",
+                           text=name.replace("_", " "), showarrow=False, font={"size": 11, "color": "#555555"})
+    fig.update_xaxes(type="log", range=[low, 0.3], title="relative error |a - n| / (|a| + |n|)")
+    fig.update_layout(title="Gradient check: relative error per parameter", yaxis_autorange="reversed",
+                      template="plotly_white",
+                      height=max(300, 180 + 40 * len(d.names)), margin={"t": 80})
+    return fig
 
 
 def gradcheck_figure(result: Any, kind: str = "errors") -> Any:
