@@ -66,7 +66,7 @@ def test_figure_data_from_the_dict(split) -> None:
     assert set(viz.compute_drift(d).columns) == {"a", "b", "color", "y"}
     with pytest.raises(BadInputError, match="label_issues did not run"):
         viz.compute_label_issues(d)
-    with pytest.raises(BadInputError, match="Unknown data figure"):
+    with pytest.raises(BadInputError, match="The 'kind' argument of data_figure must be one of 'distributions'"):
         viz.data_figure(d, "pie")
     with pytest.raises(BadInputError, match="The target 'y' has no values to show"):
         viz.compute_target({**d, "columns": {**d["columns"], "y": {"kind": "numeric"}}})
