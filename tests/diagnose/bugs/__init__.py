@@ -29,7 +29,7 @@ CODES = (
 )
 FAMILIES = ("linear", "MLP", "CNN", "LSTM/GRU", "transformer")
 FRAMEWORKS = ("numpy", "sklearn", "torch")
-_MODULES = ("runs_optim", "runs_data", "runs_loss", "runs_model")
+_MODULES = ("runs_optim", "runs_data", "runs_loss", "runs_model", "runs_numpy")
 
 
 @dataclass(frozen=True)
