@@ -29,7 +29,7 @@ CODES = (
 )
 FAMILIES = ("linear", "MLP", "CNN", "LSTM/GRU", "transformer")
 FRAMEWORKS = ("numpy", "sklearn", "torch")
-_MODULES = ("runs_optim", "runs_data", "runs_loss", "runs_model", "runs_numpy")
+_MODULES = ("runs_optim", "runs_data", "runs_loss", "runs_model", "runs_numpy", "runs_healthy")
 
 
 @dataclass(frozen=True)
