@@ -122,7 +122,7 @@ def mlp_overfit(seed: int, store: str) -> str:
 def encoder_overfit(seed: int, store: str) -> str:
     X, y, Xv, yv = tensors(digits())
     m = Encoder(8, 10, tokens=8, d=64, layers=2, seed=seed)
-    opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+    opt = torch.optim.Adam(m.parameters(), lr=3e-3)
     return fit(store, "encoder_100_rows_many_epochs", m, opt, [X[:100], y[:100], Xv, yv], epochs=60,
                batch=50, seed=seed, inputs=rows, config=CLS10)
 
