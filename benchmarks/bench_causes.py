@@ -9,6 +9,9 @@ at), for each seed given, diagnoses it and prints:
   one), top-3 accuracy (the planted cause among the first three) and top-3 with the
   run's accepted alternates (a look-alike the run also shows), over runs x seeds;
 - causes (warning or worse) named on healthy runs: false alarms;
+- as a baseline that needs no causes, "flagged": the share of buggy runs with any
+  warning-or-worse finding (the symptom said something is wrong, not what), and the
+  healthy runs with one;
 - the time of ``mg.diagnose`` per run (median, max) and of training.
 
 Seed 0 is for tuning; seeds 1 and 2 are held out. Causes are read with
@@ -57,7 +60,7 @@ def run_suite(seeds: list[int], only: list[str] | None, verbose: bool) -> list[d
                        "causes": [{"code": c, "severity": sev, "confidence": conf}
                                   for c, sev, conf in causes(d, "info")],
                        "top1": s.top1, "top3": s.top3, "top3_alt": s.top3_alt, "false_alarm": s.false_alarm,
-                       "findings": d.codes("warning"), "train_s": t1 - t0, "diagnose_s": t2 - t1}
+                       "findings": d.codes("warning"), "flagged": bool(d.codes("warning")), "train_s": t1 - t0, "diagnose_s": t2 - t1}
                 rows.append(row)
                 if verbose:
                     mark = ("ok " if s.top1 else "3  " if s.top3 else "~3 " if s.top3_alt else "MISS") if r.expect else (
@@ -70,8 +73,8 @@ def run_suite(seeds: list[int], only: list[str] | None, verbose: bool) -> list[d
 def report(rows: list[dict[str, Any]]) -> dict[str, Any]:
     from tests.diagnose.bugs import CODES
 
-    keys = ("top1", "top3", "top3_alt")
-    print(f"\n{'cause':26s} {'runs':>5s} {'top-1':>7s} {'top-3':>7s} {'top-3+alt':>10s}")
+    keys = ("top1", "top3", "top3_alt", "flagged")
+    print(f"\n{'cause':26s} {'runs':>5s} {'top-1':>7s} {'top-3':>7s} {'top-3+alt':>10s} {'flagged':>8s}")
     table = {}
     buggy = [r for r in rows if r["expect"]]
     healthy = [r for r in rows if not r["expect"]]
@@ -82,9 +85,10 @@ def report(rows: list[dict[str, Any]]) -> dict[str, Any]:
         acc = {k: sum(r[k] for r in part) / len(part) if part else float("nan") for k in keys}
         table[code or "all"] = {"runs": len(part), **acc}
         print(f"{code or 'all buggy runs':26s} {len(part):5d} {acc['top1']:7.0%} {acc['top3']:7.0%} "
-              f"{acc['top3_alt']:10.0%}")
+              f"{acc['top3_alt']:10.0%} {acc['flagged']:8.0%}")
     alarms = [r for r in healthy if r["false_alarm"]]
-    print(f"\nhealthy runs with a cause (warning or worse): {len(alarms)} of {len(healthy)}")
+    print(f"\nhealthy runs with a cause (warning or worse): {len(alarms)} of {len(healthy)}; "
+          f"with a warning-or-worse finding: {sum(r['flagged'] for r in healthy)} of {len(healthy)}")
     for r in alarms:
         print(f"  seed {r['seed']} {r['name']}: {[c['code'] for c in r['causes'] if c['severity'] != 'info']}")
     diag = [r["diagnose_s"] for r in rows]
@@ -114,14 +118,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"modelglass {mg.__version__}: Diagnosis.causes {'present' if has else 'absent (every run scores 0)'}; "
           f"seeds {args.seeds}")
     rows = run_suite(args.seeds, args.only, not args.quiet)
-    for label, seeds in (("seed 0 (tuning)", [0]), ("held-out seeds", [s for s in args.seeds if s != 0]),
-                         ("all seeds", args.seeds)):
+    summaries = {}
+    for label, seeds in (("tuning", [0]), ("held_out", [s for s in args.seeds if s != 0]),
+                         ("all", args.seeds)):
         part = [r for r in rows if r["seed"] in seeds]
-        if part and (label == "all seeds" or len(set(args.seeds)) > 1):
-            print(f"\n=== {label}: {sorted(set(seeds))} ===")
-            summary = report(part)
+        if part and (label == "all" or len(set(args.seeds)) > 1):
+            print(f"\n=== {label.replace('_', '-')} seeds: {sorted(set(seeds))} ===")
+            summaries[label] = report(part)
     if args.json:
-        args.json.write_text(json.dumps({"seeds": args.seeds, "summary": summary, "runs": rows}, indent=1))
+        args.json.write_text(json.dumps({"seeds": args.seeds, "summary": summaries, "runs": rows}, indent=1))
         print(f"\nwrote {args.json}")
     return 0
 
