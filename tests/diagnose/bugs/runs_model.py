@@ -156,3 +156,12 @@ def cnn_no_eval(seed: int, store: str) -> str:
     opt = torch.optim.Adam(m.parameters(), lr=1e-3)
     return fit(store, "cnn_batchnorm_val_without_eval", m, opt, tensors(digits()), epochs=4, seed=seed,
                validate="no_eval", config=CLS10)
+
+
+@bug("encoder_dropout_val_without_eval", "eval_mode_missing", "transformer", alternates=("overfitting",),
+     note="a transformer encoder with dropout 0.3 validated under torch.no_grad() without model.eval()")
+def encoder_no_eval(seed: int, store: str) -> str:
+    m = Encoder(8, 10, tokens=8, dropout=0.3, seed=seed)
+    opt = torch.optim.Adam(m.parameters(), lr=3e-3)
+    return fit(store, "encoder_dropout_val_without_eval", m, opt, tensors(digits()), epochs=5, seed=seed,
+               inputs=rows, validate="no_eval", config=CLS10)
