@@ -140,17 +140,22 @@ class TensorBoardImporter:
         interval: float = 2.0,
         stop: Callable[[], bool] = lambda: False,
         on_pass: Callable[[list[ImportedRun]], None] | None = None,
+        importer_pass: Callable[[], list[ImportedRun]] | None = None,
     ) -> None:
-        """Import, then keep importing what training adds, until ``stop()`` is true."""
+        """Keep importing what training adds, every ``interval`` seconds, until ``stop()``.
+
+        ``on_pass`` gets what each pass added; ``importer_pass`` replaces the pass
+        itself (the CLI wraps it to print warnings).
+        """
         while True:
-            done = self.import_once(require_runs=False)
-            if on_pass is not None:
-                on_pass(done)
             deadline = time.monotonic() + interval
             while time.monotonic() < deadline:
                 if stop():
                     return
                 time.sleep(min(0.2, interval))
+            done = importer_pass() if importer_pass else self.import_once(require_runs=False)
+            if on_pass is not None:
+                on_pass(done)
 
     # -- one run ---------------------------------------------------------------
     def _existing(self) -> dict[str, str]:
