@@ -20,7 +20,7 @@ import numpy as np
 
 from ...core import BadInputError
 from ...store import ArtifactRow, Backend, EventRow, WriteBatch, histogram_row, make_chunks, open_backend
-from ._parse import Parsed, parse_events
+from ._parse import Parsed, parse_chunk
 from ._records import read_records
 
 STATE_ARTIFACT = "tensorboard"
@@ -199,16 +199,18 @@ class TensorBoardImporter:
                     chunk = read_records(path, start)
                 except OSError as exc:
                     raise BadInputError(f"Cannot read the event file {path}: {exc.strerror or exc}.") from exc
-                parse_events(chunk.payloads, prefix, plugins, parsed)
+                parse_chunk(chunk, prefix, plugins, parsed)
                 offsets[key] = chunk.end
                 skipped += len(chunk.skipped)
         if created:
             run_id = self._create(src.name, parsed)
             known[src.name] = run_id
         assert run_id is not None
-        self._write(run_id, created, parsed, state, offsets, plugins)
+        scalars = parsed.scalars()
+        self._write(run_id, created, parsed, scalars, state, offsets, plugins)
         return ImportedRun(
-            run_id, src.name, created, parsed.points, len(parsed.scalars), len(parsed.histograms),
+            run_id, src.name, created, sum(len(s[0]) for s in scalars.values()), len(scalars),
+            len(parsed.histograms),
             len(parsed.texts), skipped, dict(parsed.skipped),
         )
 
@@ -224,16 +226,14 @@ class TensorBoardImporter:
         return run_id
 
     def _write(
-        self, run_id: str, created: bool, parsed: Parsed, state: dict[str, Any],
+        self, run_id: str, created: bool, parsed: Parsed,
+        scalars: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], state: dict[str, Any],
         offsets: dict[str, int], plugins: dict[str, str],
     ) -> None:
         batch = WriteBatch()
-        for tag, (steps, values, times) in parsed.scalars.items():
+        for tag, (steps, values, times) in scalars.items():
             seq = 0 if created else self._backend.next_seq(run_id, tag)
-            batch.chunks.extend(make_chunks(
-                run_id, tag, seq, np.array(steps, dtype=np.int64),
-                np.array(values, dtype=np.float64), np.array(times, dtype=np.float64),
-            ))
+            batch.chunks.extend(make_chunks(run_id, tag, seq, steps, values, times))
         batch.histograms.extend(
             histogram_row(run_id, tag, step, t, h) for tag, step, t, h in parsed.histograms
         )

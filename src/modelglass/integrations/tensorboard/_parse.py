@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 
 from ...core import require
+from ._fast import SimpleScalars
+from ._records import Chunk
 
 # TensorFlow DataType enum values (tensorflow/core/framework/types.proto).
 _DTYPES = {1: "<f4", 2: "<f8", 3: "<i4", 9: "<i8", 19: "<f2", 4: "<u1", 6: "<i1", 10: "?", 5: "<i2"}
@@ -41,19 +43,44 @@ class TBHistogram:
 
 @dataclass
 class Parsed:
-    """What the records of one run held, in file order."""
+    """What the records of one run held, in file order.
 
-    scalars: dict[str, tuple[list[int], list[float], list[float]]] = field(default_factory=dict)
+    Scalars are gathered as segments tagged with each record's position in the
+    run's files (``order``), so that points read by the vectorised path and by the
+    protobuf path come out in the order they were written.
+    """
+
+    segments: dict[str, list[tuple[np.ndarray, ...]]] = field(default_factory=dict)
+    slow: dict[str, tuple[list[int], list[int], list[float], list[float]]] = field(default_factory=dict)
     histograms: list[tuple[str, int, float, TBHistogram]] = field(default_factory=list)
     texts: list[tuple[float, int, str, str]] = field(default_factory=list)
     hparams: dict[str, Any] = field(default_factory=dict)
     first_time: float | None = None
     last_time: float | None = None
     skipped: dict[str, int] = field(default_factory=dict)
+    records: int = 0
 
-    @property
-    def points(self) -> int:
-        return sum(len(s[0]) for s in self.scalars.values())
+    def scalars(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Every tag's (steps, values, times), in the order the points were written."""
+        out = {}
+        for tag in sorted(set(self.segments) | set(self.slow)):
+            parts = list(self.segments.get(tag, []))
+            if tag in self.slow:
+                o, st, v, t = self.slow[tag]
+                parts.append((np.array(o, np.int64), np.array(st, np.int64),
+                              np.array(v, np.float64), np.array(t, np.float64)))
+            order, steps, values, times = (np.concatenate(x) for x in zip(*parts))
+            if order.size > 1 and np.any(order[1:] < order[:-1]):
+                k = np.argsort(order, kind="stable")
+                steps, values, times = steps[k], values[k], times[k]
+            out[tag] = (steps, values, times)
+        return out
+
+    def _time(self, lo: float, hi: float) -> None:
+        if self.first_time is None or lo < self.first_time:
+            self.first_time = lo
+        if self.last_time is None or hi > self.last_time:
+            self.last_time = hi
 
 
 def event_class() -> Any:
@@ -63,17 +90,36 @@ def event_class() -> Any:
     return event_pb2.Event
 
 
-def parse_events(payloads: list[bytes], prefix: str, plugins: dict[str, str], out: Parsed) -> None:
-    """Add what ``payloads`` (serialized ``Event``s) hold to ``out``; tags get ``prefix``."""
+def parse_chunk(chunk: Chunk, prefix: str, plugins: dict[str, str], out: Parsed) -> None:
+    """Add what the records of ``chunk`` hold to ``out``; tags get ``prefix``."""
+    base = out.records
+    out.records += int(chunk.starts.size)
+    fast = SimpleScalars(chunk.data, chunk.starts, chunk.lengths)
+    if fast.steps.size:
+        order = np.flatnonzero(fast.match) + base
+        out._time(float(fast.times.min()), float(fast.times.max()))
+        by_tag = np.argsort(fast.tag_ids, kind="stable")
+        bounds = np.searchsorted(fast.tag_ids[by_tag], np.arange(len(fast.tags) + 1))
+        for k, tag in enumerate(fast.tags):
+            sel = by_tag[bounds[k] : bounds[k + 1]]
+            out.segments.setdefault(prefix + tag, []).append(
+                (order[sel], fast.steps[sel], fast.values[sel], fast.times[sel]))
+    rest = np.flatnonzero(~fast.match)
+    if rest.size:
+        data = chunk.data
+        payloads = [data[s : s + n] for s, n in zip(chunk.starts[rest].tolist(), chunk.lengths[rest].tolist())]
+        _parse_events(payloads, (rest + base).tolist(), prefix, plugins, out)
+
+
+def _parse_events(
+    payloads: list[bytes], order: list[int], prefix: str, plugins: dict[str, str], out: Parsed
+) -> None:
+    """The protobuf path: every kind of event."""
     from_string = event_class().FromString
-    scalars = out.scalars
-    for payload in payloads:
+    for payload, pos in zip(payloads, order):
         ev = from_string(payload)
         t = ev.wall_time
-        if out.first_time is None or t < out.first_time:
-            out.first_time = t
-        if out.last_time is None or t > out.last_time:
-            out.last_time = t
+        out._time(t, t)
         if not ev.HasField("summary"):
             continue
         step = ev.step
@@ -88,30 +134,30 @@ def parse_events(payloads: list[bytes], prefix: str, plugins: dict[str, str], ou
                     plugins[tag] = plugin
             kind = v.WhichOneof("value")
             if kind == "simple_value":
-                s = scalars.get(tag)
-                if s is None:
-                    s = scalars[tag] = ([], [], [])
-                s[0].append(step)
-                s[1].append(v.simple_value)
-                s[2].append(t)
+                _point(out, tag, pos, step, v.simple_value, t)
             elif kind == "tensor":
-                _tensor(out, tag, step, t, v.tensor, plugins.get(tag, ""))
+                _tensor(out, tag, pos, step, t, v.tensor, plugins.get(tag, ""))
             elif kind == "histo":
                 out.histograms.append((tag, step, t, _from_proto(v.histo)))
             else:
                 out.skipped[kind or "empty"] = out.skipped.get(kind or "empty", 0) + 1
 
 
-def _tensor(out: Parsed, tag: str, step: int, t: float, tensor: Any, plugin: str) -> None:
+def _point(out: Parsed, tag: str, pos: int, step: int, value: float, t: float) -> None:
+    s = out.slow.get(tag)
+    if s is None:
+        s = out.slow[tag] = ([], [], [], [])
+    s[0].append(pos)
+    s[1].append(step)
+    s[2].append(value)
+    s[3].append(t)
+
+
+def _tensor(out: Parsed, tag: str, pos: int, step: int, t: float, tensor: Any, plugin: str) -> None:
     if plugin == "scalars" or (not plugin and not tensor.tensor_shape.dim):
         a = tensor_array(tensor)
         if a.size == 1 and a.dtype.kind in "fiub":
-            s = out.scalars.get(tag)
-            if s is None:
-                s = out.scalars[tag] = ([], [], [])
-            s[0].append(step)
-            s[1].append(float(a.reshape(-1)[0]))
-            s[2].append(t)
+            _point(out, tag, pos, step, float(a.reshape(-1)[0]), t)
             return
     elif plugin == "histograms":
         a = tensor_array(tensor)

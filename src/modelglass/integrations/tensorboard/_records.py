@@ -13,9 +13,13 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Iterator
 
+import numpy as np
+
 from ...core import require
+from ._fast import gather, masked_crc_rows
 
 _HEADER = struct.Struct("<QI")
+_U64 = struct.Struct("<Q")
 _FOOTER = struct.Struct("<I")
 _MASK_DELTA = 0xA282EAD8
 
@@ -36,13 +40,24 @@ def masked_crc(data: bytes, crc: Any = None) -> int:
 
 @dataclass
 class Chunk:
-    """Complete records read from one file from ``start``; ``end`` is where to continue."""
+    """Complete records of one file from ``start``; ``end`` is where to continue.
+
+    ``data`` holds the bytes read; record ``i``'s payload is
+    ``data[starts[i] : starts[i] + lengths[i]]``.
+    """
 
     path: str
     start: int
     end: int
-    payloads: list[bytes] = field(default_factory=list)
+    data: bytes = b""
+    starts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    lengths: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     skipped: list[int] = field(default_factory=list)
+
+    @property
+    def payloads(self) -> list[bytes]:
+        d = self.data
+        return [d[s : s + n] for s, n in zip(self.starts.tolist(), self.lengths.tolist())]
 
 
 def read_records(path: str, offset: int = 0) -> Chunk:
@@ -57,35 +72,72 @@ def read_records(path: str, offset: int = 0) -> Chunk:
         fh.seek(offset)
         data = fh.read()
     crc = _crc32c()
-    out = Chunk(path, offset, offset)
+    out = Chunk(path, offset, offset, data)
     n = len(data)
+    u8 = np.frombuffer(data, dtype=np.uint8)
+    heads: list[np.ndarray] = []
     pos = 0
-    unpack = _HEADER.unpack_from
-    payloads = out.payloads
-    while n - pos >= 12:
-        length, len_crc = unpack(data, pos)
-        if masked_crc(data[pos : pos + 8], crc) != len_crc:
-            nxt = _resync(data, pos + 1, crc)
-            _warn(path, offset + pos, "its length field is corrupt")
-            out.skipped.append(offset + pos)
-            if nxt is None:
-                pos = n  # nothing valid follows yet; a later import looks again from there
-                break
-            pos = nxt
-            continue
-        end = pos + 12 + length + 4
-        if end > n:
-            break  # the writer has not finished this record: wait for it
-        body = data[pos + 12 : pos + 12 + length]
-        (body_crc,) = _FOOTER.unpack_from(data, pos + 12 + length)
-        if masked_crc(body, crc) != body_crc:
-            _warn(path, offset + pos, "its data does not match its CRC")
-            out.skipped.append(offset + pos)
-        else:
-            payloads.append(body)
-        pos = end
-    out.end = offset + pos
+    while True:
+        walked, pos = _walk(data, pos)
+        bad_at = None
+        if walked.size:
+            ok = masked_crc_rows(gather(u8, walked, 8)) == _le_u32(gather(u8, walked + 8, 4))
+            if not ok.all():
+                i = int(np.argmin(ok))
+                bad_at = int(walked[i])
+                walked = walked[:i]
+        heads.append(walked)
+        if bad_at is None and n - pos >= 12 and masked_crc(data[pos : pos + 8], crc) != _HEADER.unpack_from(
+            data, pos
+        )[1]:
+            bad_at = pos  # a corrupt length that points past the end is not a record in progress
+        if bad_at is None:
+            break
+        _warn(path, offset + bad_at, "its length field is corrupt")
+        out.skipped.append(offset + bad_at)
+        nxt = _resync(data, bad_at + 1, crc)
+        if nxt is None:
+            pos = n  # nothing valid follows yet; a later import looks again from there
+            break
+        pos = nxt
+    hs = np.concatenate(heads) if len(heads) > 1 else heads[0]
+    lengths = _le_u64(gather(u8, hs, 8)).astype(np.int64)
+    starts = hs + 12
+    footers = _le_u32(gather(u8, starts + lengths, 4))
+    sums = np.array([crc(data[s : s + m]) for s, m in zip(starts.tolist(), lengths.tolist())],
+                    dtype=np.uint32)
+    good = (((sums >> 15) | (sums << 17)) + np.uint32(_MASK_DELTA)).astype(np.uint32) == footers
+    if not good.all():
+        for h in hs[~good].tolist():
+            _warn(path, offset + h, "its data does not match its CRC")
+            out.skipped.append(offset + h)
+        starts, lengths = starts[good], lengths[good]
+    out.starts, out.lengths, out.end = starts, lengths, offset + pos
+    out.skipped.sort()
     return out
+
+
+def _walk(data: bytes, pos: int) -> tuple[np.ndarray, int]:
+    """Header offsets of the complete records from ``pos`` by their length fields alone."""
+    unpack = _U64.unpack_from
+    n = len(data)
+    found: list[int] = []
+    add = found.append
+    while n - pos >= 12:
+        end = pos + 16 + unpack(data, pos)[0]
+        if end > n:
+            break
+        add(pos)
+        pos = end
+    return np.array(found, dtype=np.int64), pos
+
+
+def _le_u32(rows: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(rows).view("<u4").reshape(-1)
+
+
+def _le_u64(rows: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(rows).view("<u8").reshape(-1)
 
 
 def _resync(data: bytes, start: int, crc: Any) -> int | None:
