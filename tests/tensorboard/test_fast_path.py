@@ -46,7 +46,7 @@ def test_fast_and_protobuf_paths_read_the_same_points(tmp_path):
     with open(path, "wb") as fh:
         write_records(fh, payloads)
     chunk = read_records(str(path))
-    fast = SimpleScalars(chunk.data, chunk.starts, chunk.lengths)
+    fast = SimpleScalars(chunk.u8, chunk.starts, chunk.lengths)
     # Long tags (>= 128 bytes with the value), the empty tag, two values, metadata: protobuf path.
     assert 150 < int(fast.match.sum()) < 250
 

@@ -36,11 +36,23 @@ def masked_crc_rows(rows: np.ndarray) -> np.ndarray:
     return (((crc >> 15) | (crc << 17)) + np.uint32(_MASK_DELTA)).astype(np.uint32)
 
 
+PAD = 64  # zero bytes after the data, so that rows near the end can be read whole
+
+
+def padded(data: bytes) -> np.ndarray:
+    """``data`` as uint8 followed by ``PAD`` zero bytes (what :func:`gather` reads)."""
+    u8 = np.zeros(len(data) + PAD, dtype=np.uint8)
+    u8[: len(data)] = np.frombuffer(data, dtype=np.uint8)
+    return u8
+
+
 def gather(u8: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
-    """Rows of ``width`` bytes from ``u8`` at ``starts`` (reads past the end give 0)."""
-    idx = starts[:, None] + np.arange(width, dtype=np.int64)
-    np.minimum(idx, u8.size - 1, out=idx)
-    return u8[idx]
+    """Rows of ``width`` (<= ``PAD``) bytes of a :func:`padded` array at ``starts``."""
+    if starts.size == 0:
+        return np.zeros((0, width), dtype=np.uint8)
+    windows = np.lib.stride_tricks.as_strided(u8, shape=(u8.size - width + 1, width),
+                                              strides=(1, 1), writeable=False)
+    return windows[np.minimum(starts, u8.size - width)]
 
 
 def _le(rows: np.ndarray, dtype: str) -> np.ndarray:
@@ -57,9 +69,7 @@ class SimpleScalars:
         steps, values, times: For matched records.
     """
 
-    def __init__(self, data: bytes, starts: np.ndarray, lengths: np.ndarray) -> None:
-        u8 = np.frombuffer(data, dtype=np.uint8)
-        n = starts.size
+    def __init__(self, u8: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> None:
         head = gather(u8, starts, 21)  # 09 + 8 wall time bytes, then 10 + up to 10 varint bytes
         ok = (head[:, 0] == 0x09) & (lengths >= 17)
         has_step = head[:, 9] == 0x10
@@ -85,21 +95,32 @@ class SimpleScalars:
         self.steps = steps[idx]
         self.values = _le(tail[idx, 1:5], "<f4").astype(np.float64)
         self.tags, self.tag_ids = _tags(u8, q[idx] + 6, tlen[idx])
-        del n
 
 
 def _tags(u8: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The distinct byte strings at ``starts`` (of ``lengths``), and each one's index."""
     if starts.size == 0:
         return [], np.zeros(0, dtype=np.int64)
-    width = int(lengths.max())
-    rows = gather(u8, starts, max(width, 1))
-    rows[np.arange(rows.shape[1])[None, :] >= lengths[:, None]] = 0
-    keys = np.concatenate([rows, lengths[:, None].astype(np.uint8)], axis=1)
-    keys = np.ascontiguousarray(keys).view(np.dtype((np.void, keys.shape[1]))).reshape(-1)
-    uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    del uniq
+    width = -(-int(lengths.max()) // 8) * 8 or 8
+    rows = np.zeros((starts.size, width), dtype=np.uint8)
+    for lo in range(0, width, PAD):  # tags longer than PAD bytes: read in pieces
+        w = min(PAD, width - lo)
+        rows[:, lo : lo + w] = gather(u8, starts + lo, w)
+    rows[np.arange(width)[None, :] >= lengths[:, None]] = 0
+    words = rows.view("<u8")
+    key = lengths.astype(np.uint64)
+    for j in range(words.shape[1]):  # a 64-bit hash of length and bytes; collisions checked below
+        key = (key * np.uint64(0x100000001B3)) ^ words[:, j]
+        key ^= key >> np.uint64(29)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    if not (rows == rows[first[inverse]]).all() or not (lengths == lengths[first[inverse]]).all():
+        keys = np.ascontiguousarray(np.concatenate([rows, lengths[:, None].astype(np.uint8)], axis=1))
+        keys = keys.view(np.dtype((np.void, keys.shape[1]))).reshape(-1)
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
     tags = [
         u8[int(starts[i]) : int(starts[i] + lengths[i])].tobytes().decode("utf-8", "replace")
         for i in first
     ]
-    return tags, inverse.reshape(-1).astype(np.int64)
+    return tags, inverse.astype(np.int64)

@@ -94,7 +94,7 @@ def parse_chunk(chunk: Chunk, prefix: str, plugins: dict[str, str], out: Parsed)
     """Add what the records of ``chunk`` hold to ``out``; tags get ``prefix``."""
     base = out.records
     out.records += int(chunk.starts.size)
-    fast = SimpleScalars(chunk.data, chunk.starts, chunk.lengths)
+    fast = SimpleScalars(chunk.u8, chunk.starts, chunk.lengths)
     if fast.steps.size:
         order = np.flatnonzero(fast.match) + base
         out._time(float(fast.times.min()), float(fast.times.max()))

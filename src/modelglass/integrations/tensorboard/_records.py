@@ -16,7 +16,7 @@ from typing import Any, BinaryIO, Iterator
 import numpy as np
 
 from ...core import require
-from ._fast import gather, masked_crc_rows
+from ._fast import gather, masked_crc_rows, padded
 
 _HEADER = struct.Struct("<QI")
 _U64 = struct.Struct("<Q")
@@ -53,6 +53,7 @@ class Chunk:
     starts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     lengths: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     skipped: list[int] = field(default_factory=list)
+    u8: np.ndarray = field(default_factory=lambda: np.zeros(64, np.uint8))  # data, padded
 
     @property
     def payloads(self) -> list[bytes]:
@@ -74,19 +75,21 @@ def read_records(path: str, offset: int = 0) -> Chunk:
     crc = _crc32c()
     out = Chunk(path, offset, offset, data)
     n = len(data)
-    u8 = np.frombuffer(data, dtype=np.uint8)
+    u8 = padded(data)
     heads: list[np.ndarray] = []
+    sums: list[np.ndarray] = []
     pos = 0
     while True:
-        walked, pos = _walk(data, pos)
+        walked, crcs, pos = _walk(data, pos, crc)
         bad_at = None
         if walked.size:
             ok = masked_crc_rows(gather(u8, walked, 8)) == _le_u32(gather(u8, walked + 8, 4))
             if not ok.all():
                 i = int(np.argmin(ok))
                 bad_at = int(walked[i])
-                walked = walked[:i]
+                walked, crcs = walked[:i], crcs[:i]
         heads.append(walked)
+        sums.append(crcs)
         if bad_at is None and n - pos >= 12 and masked_crc(data[pos : pos + 8], crc) != _HEADER.unpack_from(
             data, pos
         )[1]:
@@ -101,35 +104,39 @@ def read_records(path: str, offset: int = 0) -> Chunk:
             break
         pos = nxt
     hs = np.concatenate(heads) if len(heads) > 1 else heads[0]
+    raw = np.concatenate(sums) if len(sums) > 1 else sums[0]
     lengths = _le_u64(gather(u8, hs, 8)).astype(np.int64)
     starts = hs + 12
     footers = _le_u32(gather(u8, starts + lengths, 4))
-    sums = np.array([crc(data[s : s + m]) for s, m in zip(starts.tolist(), lengths.tolist())],
-                    dtype=np.uint32)
-    good = (((sums >> 15) | (sums << 17)) + np.uint32(_MASK_DELTA)).astype(np.uint32) == footers
+    good = (((raw >> 15) | (raw << 17)) + np.uint32(_MASK_DELTA)).astype(np.uint32) == footers
     if not good.all():
         for h in hs[~good].tolist():
             _warn(path, offset + h, "its data does not match its CRC")
             out.skipped.append(offset + h)
         starts, lengths = starts[good], lengths[good]
-    out.starts, out.lengths, out.end = starts, lengths, offset + pos
+    out.starts, out.lengths, out.end, out.u8 = starts, lengths, offset + pos, u8
     out.skipped.sort()
     return out
 
 
-def _walk(data: bytes, pos: int) -> tuple[np.ndarray, int]:
-    """Header offsets of the complete records from ``pos`` by their length fields alone."""
+def _walk(data: bytes, pos: int, crc: Any) -> tuple[np.ndarray, np.ndarray, int]:
+    """Header offsets and payload crc32c of the complete records from ``pos``.
+
+    Only the length fields are trusted here; the caller checks the CRCs.
+    """
     unpack = _U64.unpack_from
     n = len(data)
     found: list[int] = []
-    add = found.append
+    sums: list[int] = []
+    add, add_sum = found.append, sums.append
     while n - pos >= 12:
         end = pos + 16 + unpack(data, pos)[0]
         if end > n:
             break
         add(pos)
+        add_sum(crc(data[pos + 12 : end - 4]))
         pos = end
-    return np.array(found, dtype=np.int64), pos
+    return np.array(found, dtype=np.int64), np.array(sums, dtype=np.uint32), pos
 
 
 def _le_u32(rows: np.ndarray) -> np.ndarray:
