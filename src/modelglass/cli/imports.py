@@ -80,3 +80,38 @@ def _report_new(done: list[Any], as_json: bool) -> None:
             else:
                 print(f"{r.name}: +{r.points} points, +{r.histograms} histograms, +{r.texts} texts",
                       flush=True)
+
+
+def follow_in_background(logdir: str, store: str | None, project: str | None = None) -> Any:
+    """Import ``logdir`` now, then keep following it in a daemon thread.
+
+    Returns the ``threading.Event`` that stops the thread. Errors of a later pass are
+    printed as one line each; the dashboard keeps serving.
+    """
+    import threading
+
+    from ..core import require
+    from ..integrations.tensorboard import TensorBoardImporter
+
+    require("tensorboard", "importing TensorBoard logs")
+    require("google_crc32c", "importing TensorBoard logs")
+    imp = TensorBoardImporter(logdir, store, project)
+    done = _pass(imp, require_runs=False)
+    print(f"imported {len(done)} TensorBoard runs from {imp.logdir}; following it", file=sys.stderr)
+    stop = threading.Event()
+
+    def safe_pass() -> list[Any]:
+        try:
+            return _pass(imp, require_runs=False)
+        except Exception as exc:  # noqa: BLE001 - a bad pass must not stop the dashboard
+            print(f"modelglass: warning: TensorBoard import: {exc}", file=sys.stderr)
+            return []
+
+    def loop() -> None:
+        try:
+            imp.follow(2.0, stop=stop.is_set, importer_pass=safe_pass)
+        finally:
+            imp.close()
+
+    threading.Thread(target=loop, name="modelglass-tensorboard-follow", daemon=True).start()
+    return stop
