@@ -88,3 +88,18 @@ def test_a_header_cut_short_is_waited_for(tmp_path, tb):
         fh.write(b"\x10\x00\x00")  # three bytes of the next header
     (run_id,) = import_tensorboard(logdir.parent, store=tmp_path / "mg.db")
     assert len(mg.open_store(tmp_path / "mg.db").series(run_id, "loss")) == 5
+
+
+def test_two_identical_damages_do_not_cancel_out(tmp_path, tb):
+    # Records of one length are checked together through the XOR of their CRCs; the same
+    # byte flipped in two of them cancels in that XOR, and the second check must catch it.
+    path = _write(tmp_path / "logs" / "r", n=200)
+    records = tb.record_offsets(path)
+    same = [(off, n) for off, n in records[1:] if n == records[50][1]]
+    a, b = same[10], same[11]
+    for off, n in (a, b):
+        _flip(path, off + 12 + n - 2)
+    with pytest.warns(TensorBoardWarning) as caught:
+        import_tensorboard(tmp_path / "logs", store=tmp_path / "mg.db")
+    offsets = sorted(int(str(w.message).split("byte offset ")[1].split(":")[0]) for w in caught)
+    assert offsets == [a[0], b[0]]

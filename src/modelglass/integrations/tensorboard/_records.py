@@ -16,7 +16,7 @@ from typing import Any, BinaryIO, Iterator
 import numpy as np
 
 from ...core import require
-from ._fast import gather, masked_crc_rows, padded
+from ._fast import check_crcs, gather, padded
 
 _HEADER = struct.Struct("<QI")
 _U64 = struct.Struct("<Q")
@@ -76,20 +76,20 @@ def read_records(path: str, offset: int = 0) -> Chunk:
     out = Chunk(path, offset, offset, data)
     n = len(data)
     u8 = padded(data)
+    walker = _Walker(data, u8)
     heads: list[np.ndarray] = []
-    sums: list[np.ndarray] = []
     pos = 0
     while True:
-        walked, crcs, pos = _walk(data, pos, crc)
+        walked, pos = walker.walk(pos)
         bad_at = None
         if walked.size:
-            ok = masked_crc_rows(gather(u8, walked, 8)) == _le_u32(gather(u8, walked + 8, 4))
+            ok = check_crcs(data, u8, walked, np.full(walked.size, 8, np.int64),
+                            _le_u32(gather(u8, walked + 8, 4)), crc)
             if not ok.all():
                 i = int(np.argmin(ok))
                 bad_at = int(walked[i])
-                walked, crcs = walked[:i], crcs[:i]
+                walked = walked[:i]
         heads.append(walked)
-        sums.append(crcs)
         if bad_at is None and n - pos >= 12 and masked_crc(data[pos : pos + 8], crc) != _HEADER.unpack_from(
             data, pos
         )[1]:
@@ -104,11 +104,9 @@ def read_records(path: str, offset: int = 0) -> Chunk:
             break
         pos = nxt
     hs = np.concatenate(heads) if len(heads) > 1 else heads[0]
-    raw = np.concatenate(sums) if len(sums) > 1 else sums[0]
     lengths = _le_u64(gather(u8, hs, 8)).astype(np.int64)
     starts = hs + 12
-    footers = _le_u32(gather(u8, starts + lengths, 4))
-    good = (((raw >> 15) | (raw << 17)) + np.uint32(_MASK_DELTA)).astype(np.uint32) == footers
+    good = check_crcs(data, u8, starts, lengths, _le_u32(gather(u8, starts + lengths, 4)), crc)
     if not good.all():
         for h in hs[~good].tolist():
             _warn(path, offset + h, "its data does not match its CRC")
@@ -119,24 +117,70 @@ def read_records(path: str, offset: int = 0) -> Chunk:
     return out
 
 
-def _walk(data: bytes, pos: int, crc: Any) -> tuple[np.ndarray, np.ndarray, int]:
-    """Header offsets and payload crc32c of the complete records from ``pos``.
+class _Walker:
+    """Finds where records start by following their length fields.
 
-    Only the length fields are trusted here; the caller checks the CRCs.
+    Python follows one length at a time (~0.4 µs a record). Vectorised: every
+    offset whose payload would start with byte 0x09 (an Event's ``wall_time``
+    field, present in every event a writer makes) is a candidate; each
+    candidate's length gives the next one, and the chain of records from a start
+    is listed by pointer doubling (log2 of its length steps over all candidates).
+    Records that are no candidates are stepped over in Python. Only the length
+    fields are trusted here; the caller checks the CRCs.
     """
-    unpack = _U64.unpack_from
-    n = len(data)
-    found: list[int] = []
-    sums: list[int] = []
-    add, add_sum = found.append, sums.append
-    while n - pos >= 12:
-        end = pos + 16 + unpack(data, pos)[0]
-        if end > n:
-            break
-        add(pos)
-        add_sum(crc(data[pos + 12 : end - 4]))
-        pos = end
-    return np.array(found, dtype=np.int64), np.array(sums, dtype=np.uint32), pos
+
+    def __init__(self, data: bytes, u8: np.ndarray) -> None:
+        self.data = data
+        n = self.n = len(data)
+        cand = np.flatnonzero(u8[12:n] == 0x09) if n > 12 else np.zeros(0, np.int64)
+        lengths = _le_u64(gather(u8, cand, 8))
+        ends = cand + 16 + np.minimum(lengths, np.uint64(n + 1)).astype(np.int64)
+        m = cand.size
+        j = np.searchsorted(cand, ends)
+        hit = (j < m) & (cand[np.minimum(j, max(m - 1, 0))] == ends) if m else np.zeros(0, bool)
+        self.cand, self.ends = cand, ends
+        self.next = np.append(np.where(hit, j, m), m)  # m: the chain stops
+
+    def walk(self, pos: int) -> tuple[np.ndarray, int]:
+        out: list[np.ndarray] = []
+        single: list[int] = []
+        n, cand = self.n, self.cand
+        unpack = _U64.unpack_from
+        while n - pos >= 12:
+            i = int(np.searchsorted(cand, pos))
+            if i < cand.size and cand[i] == pos:
+                chain = self._chain(i)
+                if self.ends[chain[-1]] > n:
+                    chain = chain[:-1]  # its record is not complete yet
+                    if chain.size == 0:
+                        break
+                if single:
+                    out.append(np.array(single, dtype=np.int64))
+                    single = []
+                out.append(cand[chain])
+                pos = int(self.ends[chain[-1]])
+                continue
+            end = pos + 16 + unpack(self.data, pos)[0]
+            if end > n:
+                break
+            single.append(pos)
+            pos = end
+        if single:
+            out.append(np.array(single, dtype=np.int64))
+        walked = np.concatenate(out) if out else np.zeros(0, np.int64)
+        return walked, pos
+
+    def _chain(self, i: int) -> np.ndarray:
+        m = self.cand.size
+        nodes = np.array([i], dtype=np.int64)
+        jump = self.next
+        while True:
+            more = jump[nodes]
+            stop = more == m
+            if stop.any():
+                return np.concatenate([nodes, more[~stop]])
+            nodes = np.concatenate([nodes, more])
+            jump = jump[jump]
 
 
 def _le_u32(rows: np.ndarray) -> np.ndarray:
