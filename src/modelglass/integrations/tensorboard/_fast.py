@@ -54,7 +54,8 @@ def gather(u8: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
         return np.zeros((0, width), dtype=np.uint8)
     windows = np.lib.stride_tricks.as_strided(u8, shape=(u8.size - width + 1, width),
                                               strides=(1, 1), writeable=False)
-    return windows[np.minimum(starts, u8.size - width)]
+    rows: np.ndarray = windows[np.minimum(starts, u8.size - width)]
+    return rows
 
 
 def _le(rows: np.ndarray, dtype: str) -> np.ndarray:

@@ -242,8 +242,8 @@ class TensorBoardImporter:
                      json.dumps({"tag": tag, "source": "tensorboard", "kind": "text"}))
             for t, step, tag, text in parsed.texts
         )
-        times = [x for x in (parsed.last_time, state.get("ended")) if x is not None]
-        ended = max(times) if times else None
+        seen = [float(x) for x in (parsed.last_time, state.get("ended")) if x is not None]
+        ended = max(seen) if seen else None
         hparams = {**state.get("hparams", {}), **parsed.hparams}
         new_state = {
             "schema_version": STATE_VERSION, "logdir": self.logdir, "files": offsets,

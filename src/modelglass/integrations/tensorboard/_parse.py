@@ -236,7 +236,8 @@ def _from_buckets(a: np.ndarray) -> TBHistogram:
 
 
 def _int_counts(counts: np.ndarray) -> np.ndarray:
-    return np.rint(counts).astype(np.int64)
+    out: np.ndarray = np.rint(counts).astype(np.int64)
+    return out
 
 
 def _hparams(content: bytes, into: dict[str, Any]) -> None:

@@ -34,7 +34,7 @@ def _crc32c() -> Any:
 
 def masked_crc(data: bytes, crc: Any = None) -> int:
     """TFRecord's masked crc32c of ``data``."""
-    c = (crc or _crc32c())(data)
+    c = int((crc or _crc32c())(data))
     return (((c >> 15) | (c << 17)) + _MASK_DELTA) & 0xFFFFFFFF
 
 
