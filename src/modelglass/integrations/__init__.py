@@ -1,0 +1,1 @@
+"""Where people already train: TensorBoard logs in and out (more callbacks to come)."""
