@@ -17,6 +17,10 @@ _EXTRAS = {
     "pyarrow": "parquet",
     "psycopg": "postgres",
     "tensorboard": "tensorboard",
+    "keras": "keras",
+    "lightning": "lightning",
+    "transformers": "huggingface",
+    "accelerate": "huggingface",
     "plotly": "",
     "pandas": "",
 }

@@ -26,7 +26,7 @@ WATCH_SCHEMA_VERSION = 1
 
 def watch(run: Any, model: Any, optimizer: Any = None, every: int = 50, activations: bool = True,
           diagnose: bool = True, on_error: str = "warn", histograms: bool = True,
-          bins: int = 64) -> "Watcher":
+          bins: int = 64, manual: bool = False) -> "Watcher":
     """Record a PyTorch model's weights, gradients and activations into ``run`` while it trains.
 
     Args:
@@ -43,24 +43,29 @@ def watch(run: Any, model: Any, optimizer: Any = None, every: int = 50, activati
             training at the first NaN/Inf) or ``"ignore"`` (log only).
         histograms: Store weight, gradient and activation histograms on recorded steps.
         bins: Buckets per histogram.
+        manual: Add no optimizer or backward hook: the caller says when a step's gradients
+            are final with :meth:`Watcher.record_step` (framework callbacks do, e.g. where
+            Lightning runs forward and backward inside ``optimizer.step``'s closure).
 
     Returns:
         The :class:`Watcher`; ``watcher.remove()`` (or ``run.unwatch()``) takes every hook off.
     """
-    return Watcher(run, model, optimizer, every, activations, diagnose, on_error, histograms, bins)
+    return Watcher(run, model, optimizer, every, activations, diagnose, on_error, histograms, bins,
+                   manual=manual)
 
 
 class Watcher:
     """The hooks ``watch`` installed, and what they have seen."""
 
     def __init__(self, run: Any, model: Any, optimizer: Any, every: int, activations: bool,
-                 diagnose: bool, on_error: str, with_histograms: bool, bins: int) -> None:
+                 diagnose: bool, on_error: str, with_histograms: bool, bins: int,
+                 manual: bool = False) -> None:
         import torch
 
         optimizer, wrapper = unwrap_optimizer(optimizer)
         _validate(model, optimizer, every, bins)
         self.run, self.model, self.optimizer, self.every = run, model, optimizer, int(every)
-        self.optimizer_wrapper = wrapper
+        self.optimizer_wrapper, self.manual, self._recorded = wrapper, bool(manual), False
         self.bins, self.with_histograms = int(bins), bool(with_histograms)
         self.checker = LiveChecker(run, check_on_error(on_error, "watch"), diagnose)
         self.params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
@@ -87,7 +92,9 @@ class Watcher:
         """Add every hook; ``__init__`` takes them all off again if one fails."""
         model, optimizer = self.model, self.optimizer
         self._handles.append(model.register_forward_hook(self._on_forward, with_kwargs=True))
-        if optimizer is not None:
+        if self.manual:
+            pass
+        elif optimizer is not None:
             self._handles.append(optimizer.register_step_pre_hook(self._on_pre_step))
             self._handles.append(optimizer.register_step_post_hook(self._on_post_step))
         elif self.params:
@@ -119,7 +126,7 @@ class Watcher:
             self._order_handles = []
             self._write_artifact(output)
         self._last_inputs = (args, kwargs)  # references only: replayed if NaN/Inf shows up
-        if self.optimizer is None and self._snap is not None:
+        if (self.optimizer is None or self.manual) and self._snap is not None:
             self._log_update_ratio()
 
     def _on_pre_step(self, optimizer: Any, args: Any, kwargs: Any) -> None:
@@ -132,6 +139,22 @@ class Watcher:
 
     def _on_backward(self, grads: Any) -> None:
         self._on_step(list(grads))
+        self._advance()
+
+    def record_step(self, step: int) -> None:
+        """Record the gradients the parameters hold now as step ``step`` (``manual=True``).
+
+        Call it once per optimizer step, when the gradients are final (after accumulation
+        and unscaling); the update it makes is measured at the next forward pass.
+        """
+        if not self.manual:
+            raise BadInputError("Watcher.record_step is for watch(..., manual=True); this watcher "
+                                "records on its own hooks.")
+        if not self._recorded:
+            self._recorded = True
+            self.start = int(step)
+        self.step = int(step)
+        self._on_step([p.grad for _, p in self.params])
         self._advance()
 
     # -- per step ------------------------------------------------------------------
