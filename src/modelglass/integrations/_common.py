@@ -72,12 +72,26 @@ class RunHolder:
         return self.diagnosis
 
 
+# Loss names the frameworks' users pick, after the ones diagnose looks for itself.
+TRAIN_LOSS_NAMES = ("loss", "train/loss", "train_loss", "train_loss_step", "train/train_loss",
+                    "train_loss_epoch")
+VAL_LOSS_NAMES = ("val/loss", "val_loss", "valid/loss", "val_loss_epoch", "eval/loss", "eval_loss",
+                  "val/val_loss")
+
+
 def diagnose_run(run: Run, verbose: bool) -> Any:
     """``mg.diagnose(run)`` kept with the run (artifact ``diagnosis``, summary ``verdict``)."""
-    from .. import diagnose  # the composition root's public analysis, loaded lazily
+    from .. import diagnose, open_store  # the composition root's public analysis, loaded lazily
 
     run.flush()
-    result = diagnose(run)
+    with_reader = open_store(run.store)
+    try:
+        tags = set(with_reader.tags(run.id))
+    finally:
+        with_reader.close()
+    loss = next((t for t in TRAIN_LOSS_NAMES if t in tags), None)
+    val = next((t for t in VAL_LOSS_NAMES if t in tags), None)
+    result = diagnose(run, loss=loss, val_loss=val)
     run.log_artifact("diagnosis", result)
     run.summary["verdict"] = result.verdict
     line = verdict_line(result)
