@@ -16,7 +16,9 @@ from modelglass.integrations.keras import ModelglassCallback  # noqa: E402
 
 from integrations._keras_common import data, model, seen_callback, series  # noqa: E402
 
-pytestmark = pytest.mark.usefixtures("one_torch_thread")
+pytestmark = [pytest.mark.usefixtures("one_torch_thread"),
+              # Keras's own NumPy conversions on the torch backend warn about a copy keyword.
+              pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 
 def torch_grad_norm(m):

@@ -154,3 +154,25 @@ def test_healthy_and_planted_high_learning_rate(tmp_path):
     assert bad.diagnosis.verdict == "error", str(bad.diagnosis)
     symptoms = {"lr_too_high", "loss_divergence", "nan_inf", "exploding_gradients"}
     assert symptoms & set(bad.diagnosis.codes("error")), bad.diagnosis.codes()
+
+
+def test_only_rank_zero_writes(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    logger = ModelglassLogger(project="pl", store=tmp_path / "s", verbose=False)
+    logger.log_metrics({"train_loss": 1.0}, step=0)
+    logger.log_hyperparams({"lr": 0.1})
+    logger.finalize("success")
+    assert logger.experiment is None and logger.version == "" and not (tmp_path / "s").exists()
+
+
+def test_an_existing_run_is_used_and_left_open(tmp_path):
+    with mg.init("mine", store=tmp_path / "s") as run:
+        logger = ModelglassLogger(run=run, verbose=False)
+        assert logger.name == "mine" and logger.version == run.id
+        logger.log_metrics({"train_loss": 0.5}, step=3)
+        logger.finalize("success")
+        assert run.status == "running"
+        run.log({"after": 1.0})
+    reader = mg.open_store(tmp_path / "s")
+    assert series(reader, run.id, "train_loss") == ([3], [0.5])
+    assert reader.runs()[0].status == "finished"
