@@ -45,6 +45,10 @@ class RunHolder:
             raise BadInputError(f"The 'run' argument of {where} must be a modelglass Run (mg.init). "
                                 f"Got {type(run).__name__}.")
         self.project, self.name, self.config, self.store = project, name, config, store
+        if run is not None:
+            self.project, self.name = run.project, run.name
+            if config:
+                run.update_config(config)
         self.owned = run is None
         self.main = is_main_process()
         self._run = run

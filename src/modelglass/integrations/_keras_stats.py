@@ -9,6 +9,7 @@ gradient into a variable: the exact gradients of every step, read back once per 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -28,8 +29,37 @@ def weight_arrays(weights: list[Any]) -> list[np.ndarray]:
     return [to_numpy(w.value).astype(np.float64) for w in weights]
 
 
-def norms_of(arrays: list[np.ndarray]) -> np.ndarray:
-    return np.array([float(np.sqrt(np.dot(a.ravel(), a.ravel()))) for a in arrays])
+class Values:
+    """Weight values, their norms and differences: torch tensors on the torch backend (no
+    copy to the host until the few numbers are read back), float64 NumPy arrays elsewhere."""
+
+    def __init__(self, torch_backend: bool) -> None:
+        self.torch = torch_backend
+
+    def current(self, weights: list[Any]) -> list[Any]:
+        if self.torch:
+            return [w.value.detach() for w in weights]
+        return weight_arrays(weights)
+
+    def snapshot(self, weights: list[Any]) -> list[Any]:
+        values = self.current(weights)
+        return [v.clone() for v in values] if self.torch else values
+
+    def norms(self, values: list[Any]) -> list[float]:
+        if not values:
+            return []
+        if self.torch:
+            import torch
+
+            return [float(v) for v in torch.stack(torch._foreach_norm(values)).tolist()]
+        return [float(np.sqrt(np.dot(a.ravel(), a.ravel()))) for a in values]
+
+    def diff_norms(self, now: list[Any], before: list[Any]) -> list[float]:
+        if self.torch:
+            import torch
+
+            return self.norms(torch._foreach_sub(now, before)) if now else []
+        return [float(np.linalg.norm((a - b).ravel())) for a, b in zip(now, before)]
 
 
 def torch_grads(weights: list[Any]) -> list[Any]:
@@ -37,22 +67,20 @@ def torch_grads(weights: list[Any]) -> list[Any]:
     return [getattr(w.value, "grad", None) for w in weights]
 
 
-def torch_grad_norms(grads: list[Any]) -> np.ndarray:
+def torch_grad_norms(grads: list[Any]) -> list[float]:
     """Per-gradient L2 norms (NaN where a gradient is missing), one host transfer."""
     import torch
 
     present = [g for g in grads if g is not None]
-    out = np.full(len(grads), np.nan)
     if not present:
-        return out
-    per = torch.stack([torch.linalg.vector_norm(g.detach().float()) for g in present]).cpu().numpy()
-    out[[i for i, g in enumerate(grads) if g is not None]] = per
-    return out
+        return [float("nan")] * len(grads)
+    per = iter(torch.stack(torch._foreach_norm(present)).tolist())
+    return [next(per) if g is not None else float("nan") for g in grads]
 
 
-def global_norm(per: np.ndarray) -> float:
-    finite = per[~np.isnan(per)]
-    return float(np.sqrt(np.sum(finite.astype(np.float64) ** 2))) if finite.size else float("nan")
+def global_norm(per: Any) -> float:
+    finite = [float(v) for v in per if not math.isnan(v)]
+    return math.sqrt(sum(v * v for v in finite)) if finite else float("nan")
 
 
 class TFGradientTap:
@@ -101,8 +129,8 @@ class TFGradientTap:
             fresh = tf.tensor_scatter_nd_update(fresh, tf.constant(idx, tf.int32), tf.stack(vals))
         self.norms.assign(fresh)
 
-    def read(self) -> np.ndarray:
-        return np.asarray(self.norms.numpy(), dtype=np.float64)
+    def read(self) -> list[float]:
+        return [float(v) for v in self.norms.numpy()]
 
     def remove(self) -> None:
         if self._had_own:

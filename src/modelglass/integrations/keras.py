@@ -17,6 +17,7 @@ step is still the count of optimizer updates). What it writes (``docs/names.md``
 
 from __future__ import annotations
 
+import math
 from typing import Any, Mapping
 
 import numpy as np
@@ -25,11 +26,10 @@ from ..core import require
 from ._common import RunHolder, check_every, plain_number
 from ._keras_stats import (
     TFGradientTap,
+    Values,
     global_norm,
-    norms_of,
     structure,
     torch_grad_norms,
-    to_numpy,
     torch_grads,
     weight_arrays,
 )
@@ -77,7 +77,8 @@ class ModelglassCallback(keras.callbacks.Callback):
         self._tap: TFGradientTap | None = None
         self._last_record: int | None = None
         self._last_batch_step: int | None = None
-        self._snapshot: tuple[list[np.ndarray], np.ndarray] | None = None
+        self._snapshot: list[Any] | None = None
+        self._values = Values(keras.backend.backend() == "torch")
         self._train_fn: Any = None
         self._failed = False
 
@@ -115,8 +116,7 @@ class ModelglassCallback(keras.callbacks.Callback):
             return
         step_before = self._iterations()
         if self._due(step_before + _spe(self.model)):
-            arrays = weight_arrays(self._weights)
-            self._snapshot = (arrays, norms_of(arrays))
+            self._snapshot = self._values.snapshot(self._weights)
 
     def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
         run = self._holder.run
@@ -155,36 +155,35 @@ class ModelglassCallback(keras.callbacks.Callback):
 
     # -- recording -------------------------------------------------------------------
     def _iterations(self) -> int:
-        return int(to_numpy(self.model.optimizer.iterations.value))
+        return int(self.model.optimizer.iterations.value)
 
     def _due(self, step: int) -> bool:
         return self._last_record is None or step - self._last_record >= self.every
 
-    def _grad_norms(self) -> np.ndarray | None:
+    def _grad_norms(self) -> list[float] | None:
         if not self.gradients or not self._weights:
             return None
         if self._tap is not None:
             return self._tap.read()
-        if keras.backend.backend() == "torch":
+        if self._values.torch:
             return torch_grad_norms(torch_grads(self._weights))
         return None
 
-    def _record(self, run: Any, step: int, per: np.ndarray | None) -> None:
+    def _record(self, run: Any, step: int, per: list[float] | None) -> None:
         self._last_record = step
-        arrays = weight_arrays(self._weights)
-        wn = norms_of(arrays)
-        values = {f"weight_norm/{n}": float(v) for n, v in zip(self._names, wn)}
+        now = self._values.current(self._weights)
+        wn = self._values.norms(now)
+        values = {f"weight_norm/{n}": v for n, v in zip(self._names, wn)}
         if per is not None:
-            values.update({f"grad_norm/{n}": float(v) for n, v in zip(self._names, per) if not np.isnan(v)})
+            values.update({f"grad_norm/{n}": v for n, v in zip(self._names, per) if not math.isnan(v)})
         if self._snapshot is not None:
-            before, before_norms = self._snapshot
-            self._snapshot = None
-            for n, a, b, bn in zip(self._names, arrays, before, before_norms):
-                if bn > 0:
-                    values[f"update_ratio/{n}"] = float(np.linalg.norm((a - b).ravel()) / bn)
+            before, self._snapshot = self._snapshot, None
+            bn = self._values.norms(before)
+            delta = self._values.diff_norms(now, before)
+            values.update({f"update_ratio/{n}": d / b for n, d, b in zip(self._names, delta, bn) if b > 0})
         run.log(values, step=step, advance=False)
         if self.histograms:
-            for n, a in zip(self._names, arrays):
+            for n, a in zip(self._names, now):
                 run.log_histogram(f"weights/{n}", a, step=step)
             if self._tap is None and per is not None:
                 for n, g in zip(self._names, torch_grads(self._weights)):
@@ -250,7 +249,7 @@ def _spe(model: Any) -> int:
 def _scalars(logs: Any) -> dict[str, float]:
     out = {}
     for k, v in (logs or {}).items():
-        x = plain_number(v)
+        x = v if type(v) is float else plain_number(v)  # Keras hands its callbacks Python floats
         if x is not None:
             out[str(k)] = x
     return out
@@ -262,7 +261,7 @@ def _learning_rate(model: Any) -> float | None:
         return None
     try:
         lr = opt.learning_rate
-        return plain_number(to_numpy(getattr(lr, "value", lr)))
+        return float(getattr(lr, "value", lr))
     except Exception:  # noqa: BLE001 - an optimizer without a readable rate: log none
         return None
 
