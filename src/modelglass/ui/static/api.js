@@ -7,7 +7,19 @@ if (pageToken) {
   history.replaceState(null, "", window.location.pathname + window.location.hash);
 }
 
+// Requests in flight: the page counts as painted only once none is left (see main.js).
+export const inflight = { count: 0 };
+
 export async function api(path, params = {}) {
+  inflight.count += 1;
+  try {
+    return await request(path, params);
+  } finally {
+    inflight.count -= 1;
+  }
+}
+
+async function request(path, params) {
   const url = new URL(`/api/${path}`, window.location.origin);
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, Array.isArray(v) ? v.join(",") : v);

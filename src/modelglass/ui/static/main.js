@@ -1,5 +1,6 @@
 // The router: one view at a time, chosen by the URL hash.
-import { api } from "./api.js";
+import { api, inflight } from "./api.js";
+import { pending } from "./plot.js";
 import { clear, empty, h } from "./dom.js";
 import { parseHash, setLive, state, stopTimers } from "./state.js";
 import { renderRuns } from "./runs.js";
@@ -43,14 +44,31 @@ async function route() {
   const mine = ++generation;
   const view = clear(document.getElementById("view"));
   view.dataset.view = state.view;
+  delete view.dataset.painted;
   try {
     // The chart views need only the selected ids; the others list runs by name.
     if (!state.runs.length && !["runs", "scalars", "compare", "studies"].includes(state.view)) state.runs = (await api("runs")).runs;
     if (mine !== generation) return;
     await VIEWS[state.view][1](view, () => mine !== generation);
+    markPainted(view, mine);
   } catch (err) {
     if (mine === generation) view.append(h("p", { class: "empty note bad" }, `Could not load this view: ${err.message}`));
   }
+}
+
+// The view is painted once no request and no chart is pending for two frames in a row;
+// #view[data-painted] then holds the performance.now() of the first of them (benchmarks read it).
+async function markPainted(view, mine) {
+  const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+  let since = null;
+  for (let idle = 0; idle < 2;) {
+    await frame();
+    if (mine !== generation) return;
+    const busy = inflight.count > 0 || pending.count > 0;
+    idle = busy ? 0 : idle + 1;
+    if (idle === 1) since = performance.now();
+  }
+  view.dataset.painted = since.toFixed(1);
 }
 
 window.addEventListener("hashchange", route);

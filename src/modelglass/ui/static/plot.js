@@ -10,7 +10,14 @@ const ready = new Promise((resolve, reject) => {
 
 const CONFIG = { responsive: true, displaylogo: false };
 
+export const pending = { count: 0 };
+
 export async function plot(div, traces, layout, config = {}) {
-  const Plotly = await ready;
-  return Plotly.react(div, traces, layout, { ...CONFIG, ...config });
+  pending.count += 1;
+  try {
+    const Plotly = await ready;
+    return await Plotly.react(div, traces, layout, { ...CONFIG, ...config });
+  } finally {
+    pending.count -= 1;
+  }
 }

@@ -125,6 +125,8 @@ function chart(tag) {
       shapes: nanMarks(data.series),
     };
     await plot(div, traces, layout);
+    if (!div.dataset.painted) div.dataset.painted = performance.now().toFixed(1);
+    div.dataset.series = String(data.series.length);
     if (!div.dataset.bound) bindZoom();
     note.textContent = describe(data.series);
   }
