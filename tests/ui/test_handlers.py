@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,16 @@ def test_tags_are_grouped_by_prefix(filled: dict[str, Any]) -> None:
     groups = {g["group"]: g["tags"] for g in out["groups"]}
     assert groups == {"": ["loss"], "grad_norm": ["grad_norm/net.0.weight"], "val": ["val/loss"]}
     assert {t["tag"]: t["runs"] for t in out["tags"]}["loss"] == 2
+
+
+def test_the_loss_is_the_first_tag_whatever_its_prefix(tmp_path: Path) -> None:
+    with mg.init(project="p", store=tmp_path / "s") as run:
+        run.log({"accuracy": 0.5, "lr": 0.1, "train/loss": 1.0, "train/acc": 0.4, "val/loss": 1.1,
+                 "grad_norm/w": 0.1, "a_metric": 3.0}, step=0)
+    out = ui.tags(mg.open_store(tmp_path / "s"), {"runs": run.id})
+    assert [t["tag"] for t in out["tags"]] == [
+        "train/loss", "val/loss", "a_metric", "accuracy", "lr", "train/acc", "grad_norm/w"]
+    assert [g["group"] for g in out["groups"]] == ["train", "val", "", "grad_norm"]
 
 
 def test_scalars_give_one_series_per_run_that_has_the_tag(filled: dict[str, Any]) -> None:

@@ -57,6 +57,7 @@ def create_app(store: Any = None, token: str | None = None, storage: str | None 
     reader = store if isinstance(store, Reader) else open_store(store)
     hide = reader.location
     cache = _series.SeriesCache()
+    counts_cache: dict[Any, dict[str, int]] = {}
 
     def check_token(request: fastapi.Request) -> None:
         if token is None:
@@ -93,6 +94,11 @@ def create_app(store: Any = None, token: str | None = None, storage: str | None 
     def runs(project: str | None = None, q: str | None = None, status: str | None = None) -> Any:
         """The runs table."""
         return call(_runs.list_runs, project=project, q=q, status=status)
+
+    @api.get("/findings")
+    def findings(runs: str = Q("", description="comma-separated run ids")) -> Any:
+        """Findings per severity of each run, the diagnosis' included (the runs table's badges)."""
+        return call(_runs.finding_counts, counts_cache, runs=runs)
 
     @api.get("/runs/{run_id}")
     def run(run_id: str) -> Any:

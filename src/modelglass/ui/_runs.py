@@ -89,6 +89,37 @@ def _varying_keys(configs: list[dict[str, Any]], limit: int | None = None) -> li
     return keys[:limit] if limit else keys
 
 
+def finding_counts(reader: Any, params: Mapping[str, Any],
+                   cache: dict[Any, dict[str, int]] | None = None) -> dict[str, Any]:
+    """Findings per severity of each run, the diagnosis' included (the runs table's badges).
+
+    The runs table itself shows only the findings stored with each run, which is quick; the
+    page asks for these afterwards, since diagnosing a run takes tens of milliseconds.
+
+    Params:
+        runs: Comma-separated run ids.
+
+    Args:
+        cache: Optional memo for runs that are not running.
+    """
+    from ._views import diagnosed
+
+    by_id = run_map(reader)
+    counts: dict[str, dict[str, int]] = {}
+    for rid in param_ids(params):
+        info = by_id.get(rid)
+        if info is None:
+            continue
+        key = (rid, info.status, info.ended)
+        hit = cache.get(key) if cache is not None and info.status != "running" else None
+        if hit is None:
+            hit = severity_counts(diagnosed(reader, rid)["findings"])
+            if cache is not None and info.status != "running":
+                cache[key] = hit
+        counts[rid] = hit
+    return {"counts": counts}
+
+
 def run_detail(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     """One run: its row, its series with cheap statistics, histogram tags, artifacts, events."""
     r = get_run(reader, str(params.get("run", "")))

@@ -8,9 +8,11 @@ if (pageToken) {
 }
 
 // Requests in flight: the page counts as painted only once none is left (see main.js).
+// A background request (what fills in after the view is drawn) is not counted.
 export const inflight = { count: 0 };
 
-export async function api(path, params = {}) {
+export async function api(path, params = {}, { background = false } = {}) {
+  if (background) return request(path, params);
   inflight.count += 1;
   try {
     return await request(path, params);

@@ -3,24 +3,17 @@ import { api, inflight } from "./api.js";
 import { pending } from "./plot.js";
 import { clear, empty, h } from "./dom.js";
 import { parseHash, setLive, state, stopTimers } from "./state.js";
-import { renderRuns } from "./runs.js";
-import { renderScalars } from "./scalars.js";
-import { renderHistograms } from "./histograms.js";
-import { renderModel } from "./model.js";
-import { renderDiagnosis } from "./diagnosis.js";
-import { renderData } from "./data.js";
-import { renderCompare } from "./compare.js";
-import { renderStudies } from "./studies.js";
-
+// Each view's module is fetched when the view is first shown, so opening one view does not
+// wait for the code of the seven others.
 const VIEWS = {
-  runs: ["Runs", renderRuns],
-  scalars: ["Scalars", renderScalars],
-  histograms: ["Histograms", renderHistograms],
-  model: ["Model", renderModel],
-  diagnosis: ["Diagnosis", renderDiagnosis],
-  data: ["Data", renderData],
-  compare: ["Compare", renderCompare],
-  studies: ["Studies", renderStudies],
+  runs: ["Runs", () => import("./runs.js"), "renderRuns"],
+  scalars: ["Scalars", () => import("./scalars.js"), "renderScalars"],
+  histograms: ["Histograms", () => import("./histograms.js"), "renderHistograms"],
+  model: ["Model", () => import("./model.js"), "renderModel"],
+  diagnosis: ["Diagnosis", () => import("./diagnosis.js"), "renderDiagnosis"],
+  data: ["Data", () => import("./data.js"), "renderData"],
+  compare: ["Compare", () => import("./compare.js"), "renderCompare"],
+  studies: ["Studies", () => import("./studies.js"), "renderStudies"],
 };
 
 function drawNav() {
@@ -47,9 +40,11 @@ async function route() {
   delete view.dataset.painted;
   try {
     // The chart views need only the selected ids; the others list runs by name.
-    if (!state.runs.length && !["runs", "scalars", "compare", "studies"].includes(state.view)) state.runs = (await api("runs")).runs;
+    const [, load, name] = VIEWS[state.view];
+    const [module] = await Promise.all([load(), !state.runs.length && !["runs", "scalars", "compare", "studies"].includes(state.view)
+      ? api("runs").then((r) => { state.runs = r.runs; }) : null]);
     if (mine !== generation) return;
-    await VIEWS[state.view][1](view, () => mine !== generation);
+    await module[name](view, () => mine !== generation);
     markPainted(view, mine);
   } catch (err) {
     if (mine === generation) view.append(h("p", { class: "empty note bad" }, `Could not load this view: ${err.message}`));

@@ -25,6 +25,7 @@ export async function renderRuns(root, stale) {
     state.runs = filters.project || filters.q ? state.runs : data.runs;
     fillProjects(projectSelect, data.projects);
     draw();
+    badges(data, stale);
     setLive(data.runs.some((r) => r.status === "running"));
   }
 
@@ -40,6 +41,26 @@ export async function renderRuns(root, stale) {
 
   await refresh();
   every(3000, () => { if (data && data.runs.some((r) => r.status === "running")) refresh(); });
+}
+
+// The table shows the findings stored with each run at once; the diagnosis' own findings
+// (tens of ms a run) come after, in the background, and update the badges.
+async function badges(data, stale) {
+  const ids = data.runs.map((r) => r.id);
+  if (!ids.length) return;
+  let counts;
+  try {
+    ({ counts } = await api("findings", { runs: ids }, { background: true }));
+  } catch (_) {
+    return; // the stored counts stay
+  }
+  if (stale()) return;
+  for (const r of data.runs) {
+    if (!counts[r.id]) continue;
+    r.findings = counts[r.id];
+    const cell = document.querySelector(`tr[data-run-id="${CSS.escape(r.id)}"] td.findings`);
+    if (cell) clear(cell).append(...severityBadges(r.findings));
+  }
 }
 
 function fillProjects(select, projects) {
@@ -60,7 +81,7 @@ function columns(data) {
   for (const k of data.config_keys) cols.push({ key: `config:${k}`, label: k, get: (r) => r.config[k], cell: (r) => fmt(r.config[k]), cls: "num", group: "config" });
   for (const k of data.metric_keys) cols.push({ key: `metric:${k}`, label: k, get: (r) => r.metrics[k], cell: (r) => fmt(r.metrics[k]), cls: "num", group: "last value" });
   cols.push({ key: "findings", label: "findings", get: (r) => 100 * r.findings.error + 10 * r.findings.warning + r.findings.info,
-    cell: (r) => severityBadges(r.findings) });
+    cell: (r) => severityBadges(r.findings), cls: "findings" });
   return cols;
 }
 
