@@ -246,7 +246,7 @@ def test_the_studies_view_shows_a_maximised_study_from_the_given_storage(tmp_pat
         card.locator(".chart .scatterlayer .trace").first.wait_for(timeout=60_000)
         assert "best (highest) value" in card.locator("p.note").text_content()
         assert f"in trial {result.best.number}" in card.locator("p.note").text_content()
-        assert card.locator("tr.best td").first.text_content() == f"score/trial-{result.best.number}"
+        assert card.locator("tr.best td").first.text_content() == f"score/trial-{result.best.number}best"
         best_line = page.evaluate("""() => Array.from(
             document.querySelector('.card[data-study="score"] div.chart').data[1].y)""")
         values = [t.value for t in result.trials]

@@ -91,7 +91,7 @@ def test_the_ui_package_is_light_and_its_names_exist() -> None:
     import modelglass.ui as ui
 
     handlers = {"compare", "data", "diagnosis", "finding_counts", "histograms", "list_runs", "model", "run_detail",
-                "scalars", "studies", "tags"}
+                "scalars", "studies", "study_figures", "tags"}
     assert ui.__all__ == sorted(handlers | {"create_app", "env_token", "is_loopback", "plotly_js_path"})
     code = "import sys, modelglass.ui; print(sorted({'fastapi', 'starlette', 'plotly'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

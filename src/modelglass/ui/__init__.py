@@ -10,7 +10,7 @@ from __future__ import annotations
 from ._app import create_app, env_token, is_loopback, plotly_js_path
 from ._runs import compare, finding_counts, list_runs, run_detail
 from ._series import scalars, tags
-from ._studies import studies
+from ._studies import studies, study_figures
 from ._views import data, diagnosis, histograms, model
 
 __all__ = [
@@ -28,5 +28,6 @@ __all__ = [
     "run_detail",
     "scalars",
     "studies",
+    "study_figures",
     "tags",
 ]

@@ -58,6 +58,7 @@ def create_app(store: Any = None, token: str | None = None, storage: str | None 
     hide = reader.location
     cache = _series.SeriesCache()
     counts_cache: dict[Any, dict[str, int]] = {}
+    figures_cache: dict[Any, dict[str, Any]] = {}
 
     def check_token(request: fastapi.Request) -> None:
         if token is None:
@@ -140,6 +141,11 @@ def create_app(store: Any = None, token: str | None = None, storage: str | None 
     def studies(study: str | None = None) -> Any:
         """Hyperparameter studies and their trials."""
         return call(_studies.studies, study=study, storage=storage)
+
+    @api.get("/studies/{study}/figures")
+    def study_figures(study: str) -> Any:
+        """Parameter importances (fANOVA: seconds) and the contour of the two most important."""
+        return call(_studies.study_figures, figures_cache, study=study, storage=storage)
 
     app.include_router(api)
 

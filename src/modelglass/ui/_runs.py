@@ -177,7 +177,7 @@ def _dimensions(keys: list[str], configs: list[dict[str, Any]], metric_keys: lis
     """Parallel-coordinates axes, and the axes left out because some run lacks a number.
 
     Numeric config values stay numbers, others become categories (a missing value is the
-    category ``(missing)``). A line with a gap is not drawn at all, so a numeric axis or
+    category ``(missing)``). ``log`` marks a numeric axis to draw on a log scale. A line with a gap is not drawn at all, so a numeric axis or
     a metric that some run lacks is left out rather than hiding that run.
     """
     dims, dropped = [], []
@@ -188,7 +188,7 @@ def _dimensions(keys: list[str], configs: list[dict[str, Any]], metric_keys: lis
             if None in nums:
                 dropped.append(k)
                 continue
-            dims.append({"label": k, "kind": "config", "values": nums})
+            dims.append({"label": k, "kind": "config", "values": nums, "log": _looks_log(nums)})
         else:
             names = ["(missing)" if v is None else v if isinstance(v, str) else repr(v) for v in vals]
             labels = sorted(set(names))
@@ -199,8 +199,17 @@ def _dimensions(keys: list[str], configs: list[dict[str, Any]], metric_keys: lis
         if None in vals:
             dropped.append(m)
             continue
-        dims.append({"label": m, "kind": "metric", "values": vals})
+        dims.append({"label": m, "kind": "metric", "values": vals, "log": False})
     return dims, dropped
+
+
+LOG_SPAN = 100.0
+
+
+def _looks_log(values: list[Any]) -> bool:
+    """Positive values spanning two decades or more, as a log-sampled search draws them: a
+    linear axis would crowd all but the largest at its bottom."""
+    return bool(values) and min(values) > 0 and max(values) / min(values) >= LOG_SPAN
 
 
 def _is_number(v: Any) -> bool:

@@ -142,9 +142,10 @@ def finding_series(f: Mapping[str, Any], tags: list[str]) -> str | None:
         for v in _strings(ev.get(key)):
             if v in have:
                 return v
-    # Evidence keys, then the code's words by their first four letters ("gradients" -> grad_norm/).
-    kinds = [k for k in ev if isinstance(k, str) and len(k) > 3]
-    kinds += [w[:4] for w in str(f.get("code", "")).split("_") if len(w) > 3]
+    # The code's words by their first four letters ("exploding_gradients" -> grad_norm/), then
+    # the evidence keys ("dead_fraction" -> act/dead_fraction/).
+    kinds = [w[:4] for w in str(f.get("code", "")).split("_") if len(w) > 3]
+    kinds += [k for k in ev if isinstance(k, str) and len(k) > 3]
     for key in _NAME_KEYS:
         for name in _strings(ev.get(key)):
             mine = {t[: -len(name) - 1]: t for t in tags if t.endswith("/" + name)}

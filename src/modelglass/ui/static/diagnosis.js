@@ -18,17 +18,21 @@ export async function renderDiagnosis(root, stale) {
   const chartBox = h("div", { class: "card" });
   root.append(h("div", { class: "split" }, list, chartBox));
   const byCode = new Map(d.findings.map((f) => [f.code, f]));
+  const explained = new Set(causes.flatMap((c) => c.findings));
+  const aside = (f) => (f.source === "data" || f.source === "inspect") && !explained.has(f.code);
   if (causes.length) list.append(causeCard(causes[0], true, byCode, (f) => show(f)));
   if (causes.length > 1) {
     list.append(h("details", { class: "causes-more" }, h("summary", {}, `${causes.length - 1} other possible cause(s)`),
       causes.slice(1).map((c) => causeCard(c, false, byCode, (f) => show(f)))));
   }
-  if (causes.length && d.findings.length) list.append(h("h3", {}, "Symptoms"));
+  if (causes.length && d.findings.some((f) => !aside(f))) list.append(h("h3", {}, "Symptoms"));
   if (!d.findings.length) {
     list.append(empty(d.available ? "No problems found in this run." : "No stored findings for this run."));
   }
-  // Problems first; notes (severity info) fold away under one line.
+  // Problems first; notes (severity info) fold away under one line, and so do the data check's
+  // and the model inspection's findings that no cause explains (the Data and Model views list them).
   const notes = h("details", { class: "notes" });
+  const others = h("details", { class: "notes", id: "other-checks" });
   const items = new Map();
   for (const f of d.findings) {
     const meta = [f.code, f.step !== null ? `step ${fmt(f.step)}` : null, f.source || null].filter(Boolean).join(" · ");
@@ -39,13 +43,18 @@ export async function renderDiagnosis(root, stale) {
       evidenceBlock(f.evidence));
     item.addEventListener("click", () => show(f));
     item.addEventListener("keydown", (e) => { if (e.key === "Enter") show(f); });
-    (f.severity === "info" ? notes : list).append(item);
+    (aside(f) ? others : f.severity === "info" ? notes : list).append(item);
     items.set(f, item);
   }
-  const nNotes = d.findings.filter((f) => f.severity === "info").length;
+  const nNotes = d.findings.filter((f) => f.severity === "info" && !aside(f)).length;
   if (nNotes) {
     notes.prepend(h("summary", {}, `${nNotes} note(s)`));
     list.append(notes);
+  }
+  const nOthers = d.findings.filter(aside).length;
+  if (nOthers) {
+    others.prepend(h("summary", {}, `${nOthers} finding(s) of the data check or the model inspection, not linked to this run's training`));
+    list.append(others);
   }
 
   async function show(f) {
@@ -65,7 +74,8 @@ export async function renderDiagnosis(root, stale) {
   }
   // The first picture: the top cause's first symptom, else the worst finding.
   const lead = causes.length ? causes[0].findings.map((c) => byCode.get(c)).find(Boolean) : null;
-  if (lead || d.findings.length) await show(lead || d.findings[0]);
+  const first = lead || d.findings.find((f) => !aside(f));
+  if (first) await show(first);
   else if (d.default_tag) await show({ code: "", step: null, series: d.default_tag });
   const detail = await api(`runs/${encodeURIComponent(runId)}`);
   if (stale() || !detail.events.length) return;
