@@ -14,7 +14,10 @@ to the view painted, read from ``performance.now()`` in the page:
   two frames in a row (main.js).
 
 Usage: python benchmarks/bench_paint.py [--runs 100] [--points 100000] [--repeats 5]
-       [--store DIR] [--label NAME] [--json OUT.json]
+       [--store DIR] [--only VIEW] [--src LABEL=DIR ...] [--json OUT.json]
+
+With two ``--src`` (e.g. a checkout of the plotly-only page and this one) the two versions
+take turns on every repeat, so both see the same machine load.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ import json
 import os
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from typing import Any
 
@@ -114,27 +117,33 @@ def free_port() -> int:
 
 
 class Server:
-    """A dashboard on a free port, in a thread of this process (each one a cold cache)."""
+    """``modelglass ui`` on a free port in a process of its own (each one a cold cache), from
+    the sources in ``src`` (None: the installed package) so two versions can be compared."""
 
-    def __init__(self, store: str) -> None:
-        import uvicorn
-
-        from modelglass.ui import create_app
-
-        self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1",
-                                                    port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+    def __init__(self, store: str, src: str | None = None) -> None:
+        self.store, self.src, self.port = store, src, free_port()
 
     def __enter__(self) -> str:
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.02)
-        return f"http://127.0.0.1:{self.port}/"
+        code = "import sys; from modelglass.cli._main import main; sys.exit(main(sys.argv[1:]))"
+        env = dict(os.environ)
+        if self.src:
+            env["PYTHONPATH"] = self.src
+        self.proc = subprocess.Popen([sys.executable, "-c", code, "ui", "--store", self.store, "--port",
+                                      str(self.port)], env=env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return f"http://127.0.0.1:{self.port}/"
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("modelglass ui did not start") from None
+                time.sleep(0.05)
 
     def __exit__(self, *exc: Any) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
+        self.proc.terminate()
+        self.proc.wait(10)
 
 
 def chart_painted(tag: str, n: int) -> str:
@@ -162,24 +171,27 @@ def views(ids: dict[str, Any]) -> list[tuple[str, str, str]]:
     ]
 
 
-def measure(store: str, ids: dict[str, Any], repeats: int, only: str | None) -> dict[str, list[float]]:
+def measure(store: str, ids: dict[str, Any], repeats: int, only: str | None,
+            sources: list[tuple[str, str | None]]) -> dict[str, dict[str, list[float]]]:
+    """Seconds to paint, by view and source; the sources take turns, so both see the same load."""
     from playwright.sync_api import sync_playwright
 
-    out: dict[str, list[float]] = {}
+    out: dict[str, dict[str, list[float]]] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for name, hash_, done in views(ids):
             if only and only not in name:
                 continue
-            out[name] = []
+            out[name] = {label: [] for label, _ in sources}
             for _ in range(repeats):
-                with Server(store) as base:
-                    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
-                    page = ctx.new_page()
-                    page.goto(base + hash_)
-                    took = page.wait_for_function(done, polling="raf", timeout=120_000).json_value()
-                    out[name].append(float(took) / 1000)
-                    ctx.close()
+                for label, src in sources:
+                    with Server(store, src) as base:
+                        ctx = browser.new_context(viewport={"width": 1440, "height": 900})
+                        page = ctx.new_page()
+                        page.goto(base + hash_)
+                        took = page.wait_for_function(done, polling="raf", timeout=120_000).json_value()
+                        out[name][label].append(float(took) / 1000)
+                        ctx.close()
         browser.close()
     return out
 
@@ -191,7 +203,9 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--store", default=None, help="reuse (or create) this store directory")
     ap.add_argument("--only", default=None, help="measure only views whose name contains this")
-    ap.add_argument("--label", default="", help="a name for this measurement in the output")
+    ap.add_argument("--src", action="append", default=[], metavar="LABEL=DIR",
+                    help="serve the dashboard from these sources (repeat to compare versions; "
+                         "default: the installed package)")
     ap.add_argument("--json", default=None, help="also write the times to this file")
     args = ap.parse_args()
     store = args.store or tempfile.mkdtemp(prefix="mg-bench-paint-")
@@ -205,18 +219,24 @@ def main() -> int:
               f"and a {STUDY_TRIALS}-trial study in {time.perf_counter() - t0:.1f} s")
     with open(ids_file) as f:
         ids = json.load(f)
-    times = measure(store, ids, args.repeats, args.only)
-    print(f"{args.label or 'dashboard'}: medians of {args.repeats}, fresh server and browser context "
-          f"each, 1440x900; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    sources = [(x.split("=", 1)[0], x.split("=", 1)[1]) for x in args.src] or [("modelglass", None)]
+    times = measure(store, ids, args.repeats, args.only, sources)
+    print(f"medians of {args.repeats}, a fresh server process and browser context each, 1440x900, "
+          f"sources taking turns; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     targets = {"scalars, 20 runs": 0.5}
-    print(f"{'view':28s} {'median':>9s} {'min':>8s} {'max':>8s} {'target':>8s}")
-    for name, xs in times.items():
-        target = targets.get(name, 1.0)
-        print(f"{name:28s} {statistics.median(xs) * 1000:6.0f} ms {min(xs) * 1000:5.0f} ms "
-              f"{max(xs) * 1000:5.0f} ms {target * 1000:5.0f} ms")
+    labels = [label for label, _ in sources]
+    print(f"{'view':24s} " + " ".join(f"{lb:>16s}" for lb in labels) + f" {'target':>8s}"
+          + (f" {'ratio':>6s}" if len(labels) == 2 else ""))
+    for name, by in times.items():
+        med = [statistics.median(by[lb]) for lb in labels]
+        row = f"{name:24s} " + " ".join(f"{m * 1000:13.0f} ms" for m in med)
+        row += f" {targets.get(name, 1.0) * 1000:5.0f} ms"
+        if len(labels) == 2:
+            row += f" {med[1] / med[0]:6.2f}"
+        print(row)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"label": args.label, "times": times}, f, indent=1)
+            json.dump({"sources": dict(sources), "times": times}, f, indent=1)
     return 0
 
 
