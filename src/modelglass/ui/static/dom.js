@@ -41,7 +41,7 @@ export function fmt(value) {
   if (typeof value === "number") {
     if (Number.isInteger(value)) return value.toLocaleString("en-US");
     const a = Math.abs(value);
-    return a !== 0 && (a < 1e-3 || a >= 1e5) ? value.toExponential(3) : value.toPrecision(4);
+    return a !== 0 && (a < 1e-3 || a >= 1e5) ? value.toExponential(3) : String(Number(value.toPrecision(4)));
   }
   if (typeof value === "object") return JSON.stringify(value, round4);
   return String(value);
