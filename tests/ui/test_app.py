@@ -27,6 +27,32 @@ def test_the_schema_lists_every_api_route(client: TestClient) -> None:
         assert p in paths, p
 
 
+def test_the_schema_describes_every_response_and_the_answers_match_it(client: TestClient,
+                                                                    filled: dict[str, Any]) -> None:
+    from modelglass.ui import _schema as S
+
+    spec = client.get("/openapi.json").json()
+    for path, ops in spec["paths"].items():
+        if path.startswith("/api/"):
+            ref = ops["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+            assert "$ref" in ref, path
+    causes = spec["components"]["schemas"]["Cause"]["properties"]
+    assert {"code", "confidence", "because", "prescription", "change", "findings"} <= set(causes)
+    ids = filled["ids"]
+    every = ",".join(ids.values())
+    rid = ids["nan-run"]
+    for url, model in [("/api/info", S.Info), ("/api/runs", S.RunsPage), (f"/api/runs/{rid}", S.RunDetail),
+                       (f"/api/tags?runs={every}", S.Tags), (f"/api/scalars?runs={every}&tag=loss", S.Scalars),
+                       (f"/api/scalars?runs={every}&tag=loss&encoding=b64&x=time", S.Scalars),
+                       (f"/api/findings?runs={every}", S.FindingCounts), (f"/api/compare?runs={every}", S.Compare),
+                       ("/api/studies", S.Studies), (f"/api/runs/{ids['lr-0.1']}/histograms", S.Histograms),
+                       (f"/api/runs/{rid}/diagnosis", S.Diagnosis), (f"/api/runs/{ids['lr-0.1']}/model", S.StoredView),
+                       (f"/api/runs/{rid}/data", S.StoredView)]:
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+        model.model_validate(resp.json(), strict=False)
+
+
 def test_api_answers_and_never_shows_a_file_path(client: TestClient, filled: dict[str, Any]) -> None:
     ids = filled["ids"]
     every = ",".join(ids.values())

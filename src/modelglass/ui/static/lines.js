@@ -144,7 +144,7 @@ function hover(u, lines, tip, opts) {
   if (!best) { tip.hidden = true; return; }
   const { l, i } = best;
   const step = l.step ? l.step[i] : l.x[i];
-  const xText = opts.time ? new Date(l.x[i] * 1000).toISOString().replace("T", " ").slice(0, 19) : num(l.x[i]);
+  const xText = opts.time ? new Date(l.x[i] * 1000).toLocaleString("sv-SE") : num(l.x[i]);  // local, like the axis
   tip.textContent = `${l.name}\n${opts.xTitle} ${xText}${step !== l.x[i] ? ` (step ${step})` : ""}\nvalue ${num(l.y[i])}`;
   tip.hidden = false;
   tip.style.left = `${Math.min(best.px + u.bbox.left / uPlot.pxRatio + 12, u.width - 180)}px`;

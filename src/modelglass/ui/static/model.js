@@ -19,7 +19,7 @@ export async function renderModel(root, stale) {
   const graph = h("div", { class: "chart-wide" });
   root.append(h("div", { class: "split" }, h("div", { class: "card" }, h("h3", {}, "Parameters by module"), tree),
     h("div", { class: "card" }, h("h3", {}, "Graph"), m.graph.nodes.length ? graph : empty("No graph was stored."),
-      m.graph.method ? h("p", { class: "note" }, `traced with ${m.graph.method}${m.graph.truncated ? "; first 400 nodes shown" : ""}`) : null)));
+      m.graph.method && m.graph.nodes.length ? h("p", { class: "note" }, `traced with ${m.graph.method}${m.graph.truncated ? "; first 400 nodes shown" : ""}`) : null)));
   root.append(h("h3", {}, "Modules"), h("div", { class: "scroll" }, layerTable(m.layers)));
   if (m.tree.ids.length > 1) {
     plot(tree, [{ type: "treemap", ids: m.tree.ids, labels: m.tree.labels.map(esc), parents: m.tree.parents,

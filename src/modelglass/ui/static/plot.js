@@ -1,21 +1,34 @@
-// plotly.js (4.8 MB) is loaded only by the views that draw with it (histograms, model, data,
-// compare, studies), the first time one of them asks; the scalar charts use uPlot (lines.js).
+// plotly.js is loaded only by the views that draw with it, the first time one asks; the
+// scalar charts and the histograms use uPlot instead. Charts whose trace types are all in
+// plotly's cartesian partial bundle (1.5 MB, vendored) get that one; the others (treemap,
+// parcoords) get the full bundle (4.8 MB) from the installed plotly package.
 
-let ready = null;
+const CARTESIAN = new Set(["bar", "box", "contour", "heatmap", "histogram", "histogram2d",
+  "histogram2dcontour", "image", "pie", "scatter", "scatterternary", "violin"]);
+const BUNDLES = {
+  cartesian: "/static/vendor/plotly-cartesian/plotly-cartesian.min.js",
+  full: "/vendor/plotly.min.js",
+};
+const loading = {};
 
-function loadPlotly() {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!ready) {
-    ready = new Promise((resolve, reject) => {
+function load(which) {
+  if (!loading[which]) {
+    loading[which] = new Promise((resolve, reject) => {
       const tag = document.createElement("script");
-      tag.src = "/vendor/plotly.min.js";
-      tag.id = "plotly-js";
+      tag.src = BUNDLES[which];
+      tag.dataset.plotly = which;
       tag.addEventListener("load", () => resolve(window.Plotly));
-      tag.addEventListener("error", () => { ready = null; reject(new Error("plotly.js could not be loaded from /vendor/plotly.min.js")); });
+      tag.addEventListener("error", () => { delete loading[which]; reject(new Error(`plotly.js could not be loaded from ${BUNDLES[which]}`)); });
       document.head.append(tag);
     });
   }
-  return ready;
+  return loading[which];
+}
+
+// The full bundle draws everything, so once it is there (or coming) it serves every chart.
+function plotlyFor(traces) {
+  const cartesian = traces.every((t) => CARTESIAN.has(t.type || "scatter"));
+  return cartesian && !loading.full ? load("cartesian") : load("full");
 }
 
 const CONFIG = { responsive: true, displaylogo: false };
@@ -25,7 +38,7 @@ export const pending = { count: 0 };
 export async function plot(div, traces, layout, config = {}) {
   pending.count += 1;
   try {
-    const Plotly = await loadPlotly();
+    const Plotly = await plotlyFor(traces);
     return await Plotly.react(div, traces, layout, { ...CONFIG, ...config });
   } finally {
     pending.count -= 1;
