@@ -144,23 +144,22 @@ def test_compare_with_15_trials_fits_the_page_with_lr_on_a_log_axis(site: dict[s
                                                                     shots: Path) -> None:
     _open(page, f"{site['base']}#/compare?runs={','.join(site['ids']['trials'])}")
     page.screenshot(path=str(shots / "compare.png"))
+    page.screenshot(path=str(shots / "compare-full.png"), full_page=True)
     _no_sideways_scroll(page)
     assert page.locator("#compare-table tbody tr").count() == TRIALS
-    fig = page.evaluate("""() => { const t = document.querySelector('#parcoords').data[0];
-        return { dims: t.dimensions.map((d) => ({ label: d.label, values: Array.from(d.values),
-                                                   ticktext: d.ticktext || null })),
-                 bar: t.line.colorbar.title.text, scale: t.line.showscale }; }""")
+    fig = page.evaluate("() => document.querySelector('#parcoords').mgParcoords")
     dims = {d["label"]: d for d in fig["dims"]}
-    lr = dims["lr (log)"]
-    # The axis holds log10(lr): the trials' learning rates, from 1e-5 to 1e-1, spread evenly.
-    assert all(-5.0 <= v <= -1.0 for v in lr["values"]) and "0.01" in lr["ticktext"]
-    assert fig["bar"] == "loss" and fig["scale"] is True
-    assert "width" in dims  # 16..256 spans less than two decades: linear
+    assert dims["lr"]["log"] and not dims["width"]["log"]  # 16..256 spans less than two decades
+    # Decade ticks on the lr axis: the trials' learning rates run from about 1e-5 to 1e-1.
+    assert {"1e-4", "0.001", "0.01"} <= set(dims["lr"]["ticks"])
+    assert page.locator("#parcoords svg .pc-label").first.text_content() == "lr (log)"
+    assert fig["color"] == "loss" and page.locator("#parcoords .pc-color-label").text_content() == "colour: loss"
+    assert page.locator("#parcoords polyline").count() == TRIALS
     # "best" is bold only for the loss (lower is better), never for a logged learning rate.
     bold = page.locator("#compare-table td.best")
     assert bold.count() == 1
     losses = page.evaluate("""() => Array.from(document.querySelectorAll('#compare-table tbody tr'),
-        (tr) => tr.cells[tr.cells.length - 2].textContent)""")
+        (tr) => tr.cells[tr.cells.length - 1].textContent)""")
     assert bold.text_content() == min(losses, key=float)
     assert not page.errors
 

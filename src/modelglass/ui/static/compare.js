@@ -1,8 +1,8 @@
 // Compare: the selected runs one per row (config values that differ, final metrics), and
 // parallel coordinates of config values against final metrics.
-import { plot } from "./plot.js";
+import { parcoords } from "./parcoords.js";
 import { api } from "./api.js";
-import { empty, esc, fmt, h } from "./dom.js";
+import { empty, fmt, h } from "./dom.js";
 import { colorOf, go, state } from "./state.js";
 
 export async function renderCompare(root, stale) {
@@ -21,16 +21,12 @@ export async function renderCompare(root, stale) {
   if (dims.length < 2) { root.append(empty(`Parallel coordinates need at least two config values or metrics that every selected run has. ${left}`)); return; }
   const div = h("div", { class: "chart-wide", id: "parcoords" });
   root.append(h("h3", {}, "Config against final metrics"), h("div", { class: "card" }, div, left ? h("p", { class: "note" }, left) : null));
-  const color = dims.find((d) => d.kind === "metric");
-  plot(div, [{ type: "parcoords", rangefont: { color: "rgba(0,0,0,0)" }, labelfont: { size: 13 },
-    line: color ? { color: color.values, colorscale: "Viridis", showscale: true,
-      colorbar: { title: { text: esc(color.label), side: "right" }, thickness: 14 } } : {},
-    dimensions: dims.map(dimension) }],
-  { margin: { l: 70, r: 90, t: 50, b: 24 } });
+  parcoords(div, dims, c.runs, dims.find((d) => d.kind === "metric"));
 }
 
 // One row per run (15 trials fit the page's width; a column per run would not).
 function table(c) {
+  c = { ...c, metric_keys: c.metric_keys.filter((m) => !c.differ.includes(m)) };  // a logged lr is a config column already
   const best = Object.fromEntries(c.metric_keys.map((m) => [m, bestIndex(m, c.metrics.map((x) => x[m]))]));
   const head = h("tr", {}, h("th", {}, "run"), c.differ.map((k) => h("th", { class: "num", title: "config" }, k)),
     c.metric_keys.map((m) => h("th", { class: "num", title: `final ${m}${best[m] >= 0 ? ` (best: ${better(m)})` : ""}` }, m)));
@@ -42,28 +38,6 @@ function table(c) {
     c.differ.length ? h("th", { class: "group", colspan: c.differ.length }, "config values that differ") : null,
     c.metric_keys.length ? h("th", { class: "group", colspan: c.metric_keys.length }, "final metrics (last value; best in bold)") : null);
   return h("table", { id: "compare-table" }, h("thead", {}, groups, head), h("tbody", {}, rows));
-}
-
-// A log-sampled value (lr from 1e-5 to 1e-1) on a log axis: plotly's parallel coordinates
-// have none, so the axis holds log10 of the values with ticks labelled at 1, 2 and 5 per decade.
-function dimension(d) {
-  const label = esc(d.label) + (d.log ? " (log)" : "");
-  if (d.ticktext) return { label, values: d.values, tickvals: d.ticktext.map((_, i) => i), ticktext: d.ticktext.map(esc) };
-  if (!d.log) return { label, values: d.values };
-  const logs = d.values.map((v) => Math.log10(v));
-  const lo = Math.min(...logs), hi = Math.max(...logs);
-  const tickvals = [], ticktext = [];
-  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
-    for (const m of hi - lo > 3 ? [1] : [1, 2, 5]) {
-      const t = e + Math.log10(m);
-      if (t >= lo - 1e-9 && t <= hi + 1e-9) { tickvals.push(t); ticktext.push(tick(m, e)); }
-    }
-  }
-  return { label, values: logs, range: [lo, hi], tickvals, ticktext };
-}
-
-function tick(m, e) {
-  return e < -2 || e > 4 ? `${m}e${e}` : String(Number((m * 10 ** e).toPrecision(3)));
 }
 
 // Which way is better is known for losses and errors (lower) and for accuracy-like scores

@@ -6,12 +6,9 @@ import { empty, h } from "./dom.js";
 import { colorOf, go, runName, state } from "./state.js";
 import { currentRun, runPicker } from "./pick.js";
 import { num } from "./lines.js";
+import { VIRIDIS, viridis } from "./colors.js";
 
 const MAX_RUNS = 6;
-// Viridis at nine stops (matplotlib's colormap, which plotly also uses).
-const VIRIDIS = [[68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141],
-  [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37]];
-
 export async function renderHistograms(root, stale) {
   root.append(h("h2", {}, "Histograms over time"));
   const ids = (state.params.run ? [state.params.run] : state.selected.length ? state.selected
@@ -62,14 +59,6 @@ function notes(m) {
   const bad = m.nonfinite.reduce((a, b) => a + b, 0);
   if (bad) out.push(h("p", { class: "note bad" }, `${bad} NaN/Inf values were counted and left out of the picture.`));
   return out;
-}
-
-function viridis(t) {
-  const x = Math.min(1, Math.max(0, t)) * (VIRIDIS.length - 1);
-  const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
-  const f = x - i;
-  const c = VIRIDIS[i].map((v, k) => Math.round(v + f * (VIRIDIS[i + 1][k] - v)));
-  return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
 
 // Cell edges halfway between neighbouring steps or bin centres.

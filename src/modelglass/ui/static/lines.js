@@ -10,7 +10,7 @@ const HOVER_PX = 24;
 export function num(v) {
   if (v === null || v === undefined || !Number.isFinite(v)) return "";
   const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2).replace("e+", "e");
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(3).replace(/\.?0+e/, "e").replace("e+", "e");
   return String(Number(v.toPrecision(4)));
 }
 
