@@ -1,19 +1,20 @@
 // The router: one view at a time, chosen by the URL hash.
 import { api, inflight } from "./api.js";
-import { pending } from "./plot.js";
+import { pending, preload } from "./plot.js";
 import { clear, empty, h } from "./dom.js";
 import { parseHash, setLive, state, stopTimers } from "./state.js";
 // Each view's module is fetched when the view is first shown, so opening one view does not
-// wait for the code of the seven others.
+// wait for the code of the seven others; the last field names the plotly.js bundle it draws
+// with (plot.js), fetched while the view's data are.
 const VIEWS = {
   runs: ["Runs", () => import("./runs.js"), "renderRuns"],
   scalars: ["Scalars", () => import("./scalars.js"), "renderScalars"],
   histograms: ["Histograms", () => import("./histograms.js"), "renderHistograms"],
-  model: ["Model", () => import("./model.js"), "renderModel"],
+  model: ["Model", () => import("./model.js"), "renderModel", "full"],
   diagnosis: ["Diagnosis", () => import("./diagnosis.js"), "renderDiagnosis"],
-  data: ["Data", () => import("./data.js"), "renderData"],
+  data: ["Data", () => import("./data.js"), "renderData", "cartesian"],
   compare: ["Compare", () => import("./compare.js"), "renderCompare"],
-  studies: ["Studies", () => import("./studies.js"), "renderStudies"],
+  studies: ["Studies", () => import("./studies.js"), "renderStudies", "cartesian"],
 };
 
 function drawNav() {
@@ -40,7 +41,8 @@ async function route() {
   delete view.dataset.painted;
   try {
     // The chart views need only the selected ids; the others list runs by name.
-    const [, load, name] = VIEWS[state.view];
+    const [, load, name, bundle] = VIEWS[state.view];
+    preload(bundle);
     const [module] = await Promise.all([load(), !state.runs.length && !["runs", "scalars", "compare", "studies"].includes(state.view)
       ? api("runs").then((r) => { state.runs = r.runs; }) : null]);
     if (mine !== generation) return;

@@ -12,6 +12,7 @@ const BUNDLES = {
 const loading = {};
 
 function load(which) {
+  if (which === "cartesian" && loading.full) return loading.full;
   if (!loading[which]) {
     loading[which] = new Promise((resolve, reject) => {
       const tag = document.createElement("script");
@@ -25,10 +26,14 @@ function load(which) {
   return loading[which];
 }
 
+// A view that will draw with plotly starts loading it at once, while its data are fetched.
+export function preload(which) {
+  if (which) load(which).catch(() => {});
+}
+
 // The full bundle draws everything, so once it is there (or coming) it serves every chart.
 function plotlyFor(traces) {
-  const cartesian = traces.every((t) => CARTESIAN.has(t.type || "scatter"));
-  return cartesian && !loading.full ? load("cartesian") : load("full");
+  return load(traces.every((t) => CARTESIAN.has(t.type || "scatter")) ? "cartesian" : "full");
 }
 
 const CONFIG = { responsive: true, displaylogo: false };
