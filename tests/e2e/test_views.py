@@ -60,6 +60,8 @@ def _fill(store: Path) -> dict[str, Any]:
     with mg.init(project="d", name="diverges", config={"lr": 0.3}, store=store) as run:
         for s in range(60):
             run.log({"loss": float("nan") if s >= 40 else 1.0 + s * (s > 30), "acc": s / 60}, step=s)
+        run.log_model({"encoder.0.weight": np.zeros((64, 32)), "encoder.0.bias": np.zeros(64),
+                       "encoder.2.weight": np.zeros((32, 64)), "head.weight": np.zeros((10, 32))})
         nan = run.id
     return {"trials": [t.run_id for t in tuned.trials], "hist": hist, "nan": nan}
 
@@ -231,6 +233,18 @@ def test_the_diagnosis_leads_with_its_cause_and_plots_the_finding(site: dict[str
     assert "lr = 0.01" in first.locator(".change").text_content()
     chart = page.locator("#view div.chart-wide[data-painted]")
     assert chart.get_attribute("data-finding") == "nan_inf" and chart.get_attribute("data-tag") == "loss"
+    assert not page.errors
+
+
+def test_the_model_treemap_splits_the_parameters_by_module(site: dict[str, Any], page: Any,
+                                                           shots: Path) -> None:
+    _open(page, f"{site['base']}#/model?runs={site['ids']['nan']}")
+    page.screenshot(path=str(shots / "model.png"))
+    boxes = page.evaluate("""() => Array.from(document.querySelectorAll('.treemap .tm-box'),
+        (b) => [b.title, b.getBoundingClientRect().width * b.getBoundingClientRect().height])""")
+    area = dict(boxes)
+    assert area["encoder: 4,160 parameters"] > 10 * area["head: 320 parameters"] > 0  # 4,160 vs 320
+    assert "encoder.2.weight: 2,048 parameters" in area
     assert not page.errors
 
 

@@ -1,7 +1,8 @@
-// plotly.js is loaded only by the views that draw with it, the first time one asks; the
-// scalar charts and the histograms use uPlot instead. Charts whose trace types are all in
-// plotly's cartesian partial bundle (1.5 MB, vendored) get that one; the others (treemap,
-// parcoords) get the full bundle (4.8 MB) from the installed plotly package.
+// plotly.js is loaded only by the views that draw with it (model graph, data, studies), the
+// first time one asks; the scalar charts and the histograms use uPlot, compare and the model's
+// treemap plain SVG/HTML. Charts whose trace types are all in plotly's cartesian partial bundle
+// (1.5 MB, vendored) get that one; any other type gets the full bundle (4.8 MB) from the
+// installed plotly package.
 
 const CARTESIAN = new Set(["bar", "box", "contour", "heatmap", "histogram", "histogram2d",
   "histogram2dcontour", "image", "pie", "scatter", "scatterternary", "violin"]);
