@@ -248,6 +248,16 @@ def test_the_model_treemap_splits_the_parameters_by_module(site: dict[str, Any],
     assert not page.errors
 
 
+def test_the_runs_badges_count_the_diagnosis(site: dict[str, Any], page: Any) -> None:
+    nan = site["ids"]["nan"]
+    _open(page, f"{site['base']}#/runs")
+    # Nothing is stored with this run; its badge can only come from the diagnosis (NaN, divergence).
+    badge = page.locator(f'tr[data-run-id="{nan}"] td.findings .sev-error')
+    badge.wait_for(timeout=60_000)
+    assert int(badge.text_content().split()[0]) >= 2
+    assert not page.errors
+
+
 def test_every_view_fits_1440_pixels(site: dict[str, Any], page: Any, shots: Path) -> None:
     ids = site["ids"]
     for view, runs in (("runs", []), ("scalars", ids["trials"][:5]), ("model", [ids["nan"]]),
