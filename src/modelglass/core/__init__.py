@@ -16,7 +16,7 @@ from ._lazy import is_tensor, require
 from ._model_state import model_as_found
 from ._modules import make_module_callable
 from ._result import Result, check_kind, figure_html, findings_table_html, format_number, in_notebook
-from ._validate import argument_error, callable_arg, finite, in_range, one_of, positive_int, positive_number
+from ._validate import argument_error, argument_type_error, callable_arg, finite, in_range, one_of, positive_int, positive_number
 
 __all__ = [
     "BadInputError",
@@ -37,6 +37,7 @@ __all__ = [
     "resolve_store_location",
     "Result",
     "argument_error",
+    "argument_type_error",
     "callable_arg",
     "finite",
     "in_range",

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..core import BadInputError, NotFoundError, require, resolve_store_location
+from ..core import BadInputError, NotFoundError, argument_error, require, resolve_store_location
 
 JOURNAL_NAME = "optuna.journal"
 _PG_PREFIXES = ("postgresql://", "postgres://")
@@ -60,10 +60,7 @@ def open_storage(storage: Any, store: Any = None, create: bool = True) -> tuple[
     if storage is not None and not isinstance(storage, (str, os.PathLike)):
         if isinstance(storage, optuna.storages.BaseStorage):
             return storage, describe(storage)
-        raise BadInputError(
-            "The 'storage' argument of mg.tune must be a path, a database URL or an Optuna "
-            f"storage. Got {type(storage).__name__} instead."
-        )
+        raise argument_error("storage", "mg.tune", "a path, a database URL or an Optuna storage", storage)
     where = default_storage_location(store) if storage is None else os.fspath(storage)
     if not where:
         raise BadInputError("The 'storage' argument of mg.tune is an empty string. Pass a path or URL.")
