@@ -18,6 +18,7 @@ from .._emit import log_histogram_data, log_scalars
 from .._live import LiveChecker, check_on_error, check_positive_int, nan_inf_finding
 from .._structures import tensors_in
 from ._activations import ActivationProbe
+from ._signals import SignalProbe
 from ._locate import first_nonfinite_grad, first_nonfinite_output
 from ._tensors import exact_global_norm, global_norm, histograms, norms
 
@@ -26,7 +27,7 @@ WATCH_SCHEMA_VERSION = 1
 
 def watch(run: Any, model: Any, optimizer: Any = None, every: int = 50, activations: bool = True,
           diagnose: bool = True, on_error: str = "warn", histograms: bool = True,
-          bins: int = 64) -> "Watcher":
+          bins: int = 64, loss_fn: Any = None) -> "Watcher":
     """Record a PyTorch model's weights, gradients and activations into ``run`` while it trains.
 
     Args:
@@ -43,27 +44,34 @@ def watch(run: Any, model: Any, optimizer: Any = None, every: int = 50, activati
             training at the first NaN/Inf) or ``"ignore"`` (log only).
         histograms: Store weight, gradient and activation histograms on recorded steps.
         bins: Buckets per histogram.
+        loss_fn: The loss module (``nn.CrossEntropyLoss()``...); when given, what it is fed
+            (shapes, value ranges) is recorded, so that diagnose can tell a prediction and
+            target that broadcast, or probabilities passed where logits belong.
 
     Returns:
         The :class:`Watcher`; ``watcher.remove()`` (or ``run.unwatch()``) takes every hook off.
     """
-    return Watcher(run, model, optimizer, every, activations, diagnose, on_error, histograms, bins)
+    return Watcher(run, model, optimizer, every, activations, diagnose, on_error, histograms, bins,
+                   loss_fn)
 
 
 class Watcher:
     """The hooks ``watch`` installed, and what they have seen."""
 
     def __init__(self, run: Any, model: Any, optimizer: Any, every: int, activations: bool,
-                 diagnose: bool, on_error: str, with_histograms: bool, bins: int) -> None:
+                 diagnose: bool, on_error: str, with_histograms: bool, bins: int,
+                 loss_fn: Any = None) -> None:
         import torch
 
-        _validate(model, optimizer, every, bins)
+        _validate(model, optimizer, every, bins, loss_fn)
         self.run, self.model, self.optimizer, self.every = run, model, optimizer, int(every)
         self.bins, self.with_histograms = int(bins), bool(with_histograms)
         self.checker = LiveChecker(run, check_on_error(on_error, "watch"), diagnose)
         self.params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
         self.start = self.step = int(getattr(run, "step", 0))
         self.acts = ActivationProbe(model) if activations else None
+        self.signals = SignalProbe(run, model, optimizer, self.params, loss_fn)
+        self._grad_enabled = torch.is_grad_enabled
         self.removed = False
         self._last_inputs: tuple[tuple[Any, ...], dict[str, Any]] = ((), {})
         self._snap: tuple[int, list[Any], Any] | None = None
@@ -95,6 +103,8 @@ class Watcher:
             self._order_handles = []
             self._write_artifact(output)
         self._last_inputs = (args, kwargs)  # references only: replayed if NaN/Inf shows up
+        self.signals.on_forward(self.step, self._grad_enabled(), args,
+                                (self.step - self.start) % self.every == 0)
         if self.optimizer is None and self._snap is not None:
             self._log_update_ratio()
 
@@ -104,6 +114,8 @@ class Watcher:
     def _on_post_step(self, optimizer: Any, args: Any, kwargs: Any) -> None:
         if self._snap is not None:
             self._log_update_ratio()
+        if (self.step - self.start) % self.every == 0:
+            self.signals.after_step(self.step)
         self._advance()
 
     def _on_backward(self, grads: Any) -> None:
@@ -167,6 +179,8 @@ class Watcher:
             for tag, h in zip(tags, hs):
                 log_histogram_data(self.run, tag, h, self.step)
         log_scalars(self.run, values, self.step)
+        self.signals.on_record(self.step, present)
+        self.signals.flush()
         self._snap = (self.step, [w.clone() for w in weights], wn)
         if first_bad is not None:
             self._report_nonfinite(first_bad, "output")
@@ -249,15 +263,21 @@ class Watcher:
             self.acts.clear()
         self._snap, self._last_inputs = None, ((), {})
         self._write_artifact()
+        self.signals.remove()
 
 
-def _validate(model: Any, optimizer: Any, every: Any, bins: Any) -> None:
+def _validate(model: Any, optimizer: Any, every: Any, bins: Any, loss_fn: Any = None) -> None:
     import torch
 
     if not isinstance(model, torch.nn.Module):
         raise BadInputError(f"watch expects a torch.nn.Module as 'model'. Got {type(model).__name__}.")
     check_positive_int(every, "every", "watch")
     check_positive_int(bins, "bins", "watch")
+    if loss_fn is not None and not isinstance(loss_fn, torch.nn.Module):
+        raise BadInputError(
+            "watch(loss_fn=...) expects the loss module (e.g. torch.nn.CrossEntropyLoss()), whose "
+            f"inputs it can hook. Got {type(loss_fn).__name__}; wrap a loss function in a module."
+        )
     if optimizer is not None and not hasattr(optimizer, "register_step_pre_hook"):
         raise BadInputError(
             f"watch expects a torch.optim.Optimizer as 'optimizer'. Got {type(optimizer).__name__}."
