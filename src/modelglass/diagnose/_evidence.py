@@ -1,0 +1,190 @@
+"""The measured signals the cause rules weigh, each computed once per run.
+
+A :class:`Evidence` wraps a run's :class:`History`, its findings and the ``signals``
+artifact ``watch`` wrote, and offers the numbers the rules compare: the update/weight
+ratio at the first records and later, loss spikes, steady gradient growth, the input
+scale, the learning rate and where it lives in the config.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..core import Finding
+from ._history import History
+from ._signal import ratio, tail_median
+
+HEALTHY_UPDATE = 1e-3  # update/weight ratio per step (CS231n's rule of thumb)
+LR_KEYS = ("lr", "learning_rate", "learning-rate", "lr0", "eta", "alpha")
+NORM_LAYERS = ("BatchNorm", "LayerNorm", "GroupNorm", "InstanceNorm", "RMSNorm")
+SQUASH_LAYERS = ("Sigmoid", "Tanh", "Hardtanh", "Softsign", "Hardsigmoid")
+
+
+@dataclass(frozen=True)
+class Point:
+    """A measured number and the step where it was measured."""
+
+    value: float
+    step: int | None
+
+
+@dataclass
+class Evidence:
+    """What the cause rules read (see the module docstring)."""
+
+    h: History
+    findings: list[Finding]
+    by_code: dict[str, Finding] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_code = {}
+        for f in self.findings:
+            self.by_code.setdefault(f.code, f)
+
+    def has(self, code: str, min_severity: int = 1) -> bool:
+        f = self.by_code.get(code)
+        return f is not None and int(f.severity) >= min_severity
+
+    def ev(self, code: str, key: str, default: Any = None) -> Any:
+        f = self.by_code.get(code)
+        return default if f is None else f.evidence.get(key, default)
+
+    # -- signals from watch ---------------------------------------------------------------
+    @cached_property
+    def signals(self) -> Mapping[str, Any]:
+        s = self.h.artifacts.get("signals")
+        return s if isinstance(s, Mapping) else {}
+
+    @cached_property
+    def modules(self) -> dict[str, str]:
+        watch = self.h.artifacts.get("watch")
+        mods = watch.get("modules") if isinstance(watch, Mapping) else None
+        return {str(k): str(v) for k, v in mods.items()} if isinstance(mods, Mapping) else {}
+
+    def count_modules(self, kinds: tuple[str, ...]) -> int:
+        return sum(1 for t in self.modules.values() if any(t.startswith(k) for k in kinds))
+
+    # -- the learning rate ------------------------------------------------------------------
+    @cached_property
+    def lr(self) -> tuple[float | None, str | None]:
+        """The learning rate and its config key (None when the config has none)."""
+        for key in LR_KEYS:
+            v = self.h.config.get(key)
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
+                return float(v), key
+        c = self.h.curve("lr") if "lr" in self.h.tags else None
+        if c is not None and len(c.finite()):
+            return float(c.finite().values[0]), None
+        return None, None
+
+    # -- the loss -----------------------------------------------------------------------------
+    @cached_property
+    def loss(self) -> np.ndarray:
+        c = self.h.loss()
+        return np.zeros(0) if c is None else c.finite_prefix().values
+
+    @cached_property
+    def loss_steps(self) -> np.ndarray:
+        c = self.h.loss()
+        return np.zeros(0, np.int64) if c is None else c.finite_prefix().steps
+
+    @cached_property
+    def baseline(self) -> float | None:
+        if self.h.baseline is not None:
+            return self.h.baseline
+        if self.h.num_classes is not None:
+            return math.log(self.h.num_classes)
+        return None
+
+    def loss_end_fraction(self) -> float | None:
+        """The training loss at the end (median of the last 10%) over the trivial baseline."""
+        if self.loss.size < 5 or self.baseline is None:
+            return None
+        return ratio(tail_median(self.loss, 0.1), self.baseline)
+
+    def loss_spike(self) -> Point | None:
+        """The largest early loss over the first loss: within the first 5% of steps (at least 10)."""
+        v = self.loss
+        if v.size < 5 or not v[0] > 0:
+            return None
+        n = max(10, v.size // 20)
+        i = int(np.argmax(v[:n]))
+        return Point(float(v[i] / v[0]), int(self.loss_steps[i]))
+
+    def late_drop(self, frac: float = 0.25) -> float | None:
+        """How much the loss still fell over the last ``frac`` of the run (fraction of its level)."""
+        v = self.loss
+        if v.size < 20:
+            return None
+        k = max(3, int(v.size * frac))
+        a, b = float(np.median(v[-2 * k:-k])), float(np.median(v[-k:]))
+        return ratio(a - b, abs(a))
+
+    # -- updates, weights, gradients -------------------------------------------------------------
+    def _weight_series(self, prefix: str) -> dict[str, Any]:
+        return {n: c.finite() for n, c in self.h.with_prefix(prefix).items()
+                if self.h.is_weight_matrix(n) and len(c.finite())}
+
+    @cached_property
+    def update_matrix(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Steps and the median update/weight ratio over weight matrices at each record."""
+        series = self._weight_series("update_ratio/")
+        grads = self._weight_series("grad_norm/")
+        keep = [c for n, c in series.items() if n not in grads or np.any(grads[n].values > 0)]
+        keep = [c for c in keep if np.any(c.values > 0)]
+        if not keep:
+            return None
+        steps = np.unique(np.concatenate([c.steps for c in keep]))
+        m = np.full((steps.size, len(keep)), np.nan)
+        for j, c in enumerate(keep):
+            m[np.searchsorted(steps, c.steps), j] = c.values
+        with np.errstate(all="ignore"):
+            return steps, np.nanmedian(m, axis=1)
+
+    def early_update(self, records: int = 3) -> Point | None:
+        """The largest median update/weight ratio among the first ``records`` records."""
+        um = self.update_matrix
+        if um is None:
+            return None
+        steps, med = um
+        head = med[:records]
+        if not np.any(np.isfinite(head)):
+            return None
+        i = int(np.nanargmax(head))
+        return Point(float(head[i]), int(steps[i]))
+
+    def typical_update(self) -> Point | None:
+        """The median update/weight ratio over all records (and the first step)."""
+        um = self.update_matrix
+        if um is None or not np.any(np.isfinite(um[1])):
+            return None
+        return Point(float(np.nanmedian(um[1])), int(um[0][0]))
+
+    def weight_growth(self) -> Point | None:
+        """The median over weight matrices of last/first weight norm (and the last step)."""
+        rows = [(c.values[-1] / c.values[0], int(c.steps[-1]))
+                for c in self._weight_series("weight_norm/").values() if len(c) >= 2 and c.values[0] > 0]
+        if not rows:
+            return None
+        return Point(float(np.median([r for r, _ in rows])), max(s for _, s in rows))
+
+    def grad_growth(self) -> tuple[Point, float, float] | None:
+        """Steady growth of the global gradient norm: (late/early median, early, late)."""
+        if "grad_norm" not in self.h.tags:
+            return None
+        c = self.h.curve("grad_norm").finite()
+        if len(c) < 20:
+            return None
+        k = max(3, len(c) // 10)
+        early, late = float(np.median(c.values[:k])), float(np.median(c.values[-k:]))
+        g = ratio(late, early)
+        return None if g is None else (Point(g, int(c.steps[-1])), early, late)
+
+    def input_scale(self) -> Mapping[str, Any] | None:
+        rows = self.signals.get("inputs")
+        return rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], Mapping) else None

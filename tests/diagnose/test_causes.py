@@ -1,0 +1,110 @@
+"""Causes: each planted bug gets its cause on top, its look-alikes do not, healthy runs get none."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+pytest.importorskip("torch")
+
+import modelglass as mg  # noqa: E402
+from modelglass.diagnose import CAUSE_CODES, Cause  # noqa: E402
+
+from ._planted import PLANTED, train  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def diagnosed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    store = str(tmp_path_factory.mktemp("planted") / "store")
+    return {name: mg.diagnose(train(plan, store), store=store) for name, (plan, _) in PLANTED.items()}
+
+
+def test_every_cause_code_has_a_planted_bug() -> None:
+    assert len(CAUSE_CODES) == 15
+    assert {cause for _, cause in PLANTED.values() if cause} == set(CAUSE_CODES)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, (_, c) in PLANTED.items() if c))
+def test_a_planted_bug_gets_its_cause_on_top(diagnosed: dict[str, Any], name: str) -> None:
+    d = diagnosed[name]
+    expect = PLANTED[name][1]
+    assert d.top_cause is not None, f"{name}: no cause; findings {d.codes('info')}"
+    assert d.top_cause.code == expect, f"{name}: {[(c.code, c.confidence) for c in d.causes]}"
+    top = d.top_cause
+    assert top.severity >= mg.Severity.WARNING and 0 < top.confidence <= 1
+    assert top.because and all(isinstance(b, str) and b for b in top.because)
+    assert top.prescription and top.title
+    assert d.verdict in ("warning", "error")
+    assert d.summary.index("Most likely cause") < len(d.summary) // 2
+
+
+@pytest.mark.parametrize("name", sorted(n for n, (_, c) in PLANTED.items() if not c))
+def test_a_healthy_run_gets_no_cause(diagnosed: dict[str, Any], name: str) -> None:
+    d = diagnosed[name]
+    assert d.cause_codes("warning") == [], [(c.code, c.title) for c in d.causes]
+    assert d.verdict == "healthy"
+
+
+@pytest.mark.parametrize("name, not_this", [
+    ("lr_too_high", "missing_zero_grad"), ("missing_zero_grad", "lr_too_high"),
+    ("label_noise", "lr_too_low"), ("lr_too_low", "label_noise"),
+    ("not_enough_capacity", "label_noise"), ("label_noise", "not_enough_capacity"),
+    ("bad_initialization", "lr_too_high"), ("saturating_deep_network", "lr_too_low"),
+    ("numerical_instability", "lr_too_high"), ("overfitting", "label_noise"),
+    ("unscaled_inputs", "bad_initialization"), ("loss_output_mismatch", "label_noise"),
+    ("target_shape_mismatch", "label_noise"), ("healthy_accumulate", "missing_zero_grad"),
+    ("healthy_dropout_eval", "eval_mode_missing"), ("healthy_frozen_first", "parameters_not_training"),
+])
+def test_a_look_alike_does_not_get_the_cause(diagnosed: dict[str, Any], name: str, not_this: str) -> None:
+    assert not_this not in diagnosed[name].cause_codes("warning")
+
+
+def test_lr_too_high_names_the_update_and_prescribes_a_number(diagnosed: dict[str, Any]) -> None:
+    top = diagnosed["lr_too_high"].top_cause
+    assert "update/weight ratio" in top.because[0] and "at step 0" in top.because[0]
+    assert top.change == {"lr": 0.001}  # 0.1 lowered ~100x, in the run's config key
+    assert "from 0.1 to ~0.001" in top.prescription
+    # The dead units grew out of the huge update: linked to the learning rate, not a cause.
+    d = diagnosed["lr_too_high"]
+    assert d.explained_by.get("dead_units") == "lr_too_high"
+    assert "bad_initialization" not in d.cause_codes("info")
+
+
+def test_dead_units_at_step_0_are_the_initialisation(diagnosed: dict[str, Any]) -> None:
+    d = diagnosed["bad_initialization"]
+    assert d.explained_by["dead_units"] == "bad_initialization"
+    assert "before any update" in d.top_cause.because[0]
+
+
+def test_missing_zero_grad_is_seen_by_the_hook(diagnosed: dict[str, Any]) -> None:
+    top = diagnosed["missing_zero_grad"].top_cause
+    assert top.severity == mg.Severity.ERROR and top.confidence >= 0.9
+    assert "the next backward pass started from the gradient" in top.because[0]
+    assert "grew steadily" in " ".join(top.because)
+    assert "zero_grad()" in top.prescription
+
+
+def test_lr_too_low_prescribes_raising_it(diagnosed: dict[str, Any]) -> None:
+    top = diagnosed["lr_too_low"].top_cause
+    assert top.change is not None and top.change["lr"] > 1e-6 * 3
+
+
+def test_causes_are_in_to_dict_text_and_stable_json(diagnosed: dict[str, Any]) -> None:
+    d = diagnosed["lr_too_high"]
+    out = json.loads(json.dumps(d.to_dict(), allow_nan=False))
+    assert out["top_cause"] == "lr_too_high"
+    first = out["causes"][0]
+    assert set(first) == {"code", "severity", "confidence", "title", "because", "prescription",
+                          "change", "findings"}
+    assert Cause.from_dict(first) == d.top_cause
+    text = d.text()
+    assert text.index("CAUSE lr_too_high") < text.index("Symptoms:")
+    assert "[explained by lr_too_high]" in text
+    assert isinstance(d.findings, tuple) and d.figure().data  # the Result contract
+
+
+def test_an_unknown_cause_code_is_refused() -> None:
+    with pytest.raises(ValueError, match="Unknown cause code"):
+        Cause("slow_gpu", "warning", 0.5, "t", ("b",), "p")
