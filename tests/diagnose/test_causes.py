@@ -16,9 +16,16 @@ from ._planted import PLANTED, train  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def diagnosed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def planted_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     store = str(tmp_path_factory.mktemp("planted") / "store")
-    return {name: mg.diagnose(train(plan, store), store=store) for name, (plan, _) in PLANTED.items()}
+    for plan, _ in PLANTED.values():
+        train(plan, store)
+    return store
+
+
+@pytest.fixture(scope="module")
+def diagnosed(planted_store: str) -> dict[str, Any]:
+    return {name: mg.diagnose(name, store=planted_store) for name in PLANTED}
 
 
 def test_every_cause_code_has_a_planted_bug() -> None:
@@ -108,3 +115,33 @@ def test_causes_are_in_to_dict_text_and_stable_json(diagnosed: dict[str, Any]) -
 def test_an_unknown_cause_code_is_refused() -> None:
     with pytest.raises(ValueError, match="Unknown cause code"):
         Cause("slow_gpu", "warning", 0.5, "t", ("b",), "p")
+
+
+def test_diagnose_a_list_gives_one_row_per_run(planted_store: str) -> None:
+    rows = mg.diagnose(["lr_too_high", "healthy", "missing_zero_grad"], store=planted_store).rows()
+    assert [r["run_name"] for r in rows] == ["lr_too_high", "healthy", "missing_zero_grad"]
+    assert [r["top_cause"] for r in rows] == ["lr_too_high", None, "missing_zero_grad"]
+    assert [r["verdict"] for r in rows] == ["error", "healthy", "error"]
+    assert rows[0]["change"] == {"lr": 0.001} and rows[0]["confidence"] >= 0.9
+    assert rows[1]["end_loss"] < 0.5 * rows[1]["start_loss"]
+
+
+def test_cli_compares_runs_and_prints_causes(planted_store: str, capsys: pytest.CaptureFixture) -> None:
+    from modelglass.cli import main
+
+    assert main(["diagnose", "healthy", "eval_mode_missing", "--store", planted_store]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["run", "verdict", "top", "cause", "conf", "loss", "evidence"]
+    assert table[1].split()[:3] == ["healthy", "healthy", "-"]
+    assert table[2].split()[:4] == ["eval_mode_missing", "warning", "eval_mode_missing", "0.9"]
+    assert main(["diagnose", "healthy", "lr_too_high", "--store", planted_store, "--json"]) == 1
+    rows = json.loads(capsys.readouterr().out)
+    assert isinstance(rows, list) and [r["top_cause"] for r in rows] == [None, "lr_too_high"]
+    assert main(["diagnose", "lr_too_high", "--store", planted_store, "--json"]) == 1
+    one = json.loads(capsys.readouterr().out)
+    assert one["causes"][0]["code"] == "lr_too_high" and one["causes"][0]["change"] == {"lr": 0.001}
+    assert main(["diagnose", "lr_too_high", "--store", planted_store]) == 1
+    text = capsys.readouterr().out
+    assert text.index("CAUSE lr_too_high") < text.index("Symptoms:") < text.index("WARNING  dead_units")
+    assert main(["diagnose", "healthy", "no_such_run", "--store", planted_store]) == 2
+    assert "no_such_run" in capsys.readouterr().err

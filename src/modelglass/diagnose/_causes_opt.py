@@ -71,8 +71,8 @@ def lr_too_high(e: Evidence) -> Cause | None:
     return Cause(
         "lr_too_high", "error" if score >= 0.7 else "warning", min(0.95, 0.3 + score),
         "The learning rate is too high: each update changes the weights by a large part of their size",
-        because, f"Lower the learning rate {how}; mg.lr_find(model, ...) on this model suggests a "
-        "value from the loss curve. Add gradient clipping (clip_grad_norm_(params, 1.0)) if spikes remain.",
+        because, f"Lower the learning rate {how} (or pick it with mg.lr_find(model, ...)); add "
+        "gradient clipping (clip_grad_norm_(params, 1.0)) if spikes remain.",
         change, linked,
     )
 

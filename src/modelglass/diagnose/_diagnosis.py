@@ -176,12 +176,12 @@ def diagnose(
     thresholds: Mapping[str, Any] | None = None,
     baseline: float | None = None,
     rules: Iterable[str] | None = None,
-) -> Diagnosis:
-    """Diagnose a logged training run: what is wrong, where it started, and what to try.
+) -> Any:
+    """Diagnose a logged training run: what is wrong, why, and what to change.
 
     Args:
         run_or_id: A :class:`~modelglass.Run`, a :class:`~modelglass.store.RunInfo`, or a run
-            id, name or ``"latest"``.
+            id, name or ``"latest"``; or a list of them to compare (one row per run).
         store: The store to read (path, URL or Reader); default: the run's own store, else
             ``MODELGLASS_STORE``, else ``./mglogs``.
         loss: The training-loss series; default ``loss``, else ``train/loss``.
@@ -194,8 +194,16 @@ def diagnose(
         rules: Run only these rule codes (default: all).
 
     Returns:
-        A :class:`Diagnosis`.
+        A :class:`Diagnosis` (its ``causes`` first), or for a list a
+        :class:`~modelglass.diagnose.DiagnosisComparison`.
     """
+    if isinstance(run_or_id, (list, tuple)):
+        from ._compare import DiagnosisComparison
+
+        if not run_or_id:
+            raise BadInputError("diagnose([...]) needs at least one run. Got an empty list.")
+        return DiagnosisComparison(tuple(
+            diagnose(r, store, loss, val_loss, num_classes, thresholds, baseline, rules) for r in run_or_id))
     params = resolve_thresholds(thresholds)
     selected = _select(rules)
     h = load_history(run_or_id, store, loss, val_loss, num_classes, baseline)
