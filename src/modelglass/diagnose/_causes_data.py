@@ -9,7 +9,7 @@ import numpy as np
 
 from ._cause import Cause, cause_rule, fmt
 from ._evidence import Evidence
-from ._signal import ratio
+from ._signal import ratio, tail_median
 
 UNSCALED_STD = 10.0
 MIXED_SCALES = 1e3
@@ -152,19 +152,21 @@ def _optimisation_healthy(e: Evidence) -> bool:
         return False
     blocked = ("vanishing_gradients", "dead_units", "saturated_activations", "nan_inf",
                "exploding_gradients", "loss_divergence", "unchanged_parameters", "bad_initial_loss")
+    if e.deep_squash():
+        return False
     return not any(e.has(c) for c in blocked) and not e.signals.get("not_in_optimizer")
 
 
 @cause_rule("label_noise")
 def label_noise(e: Evidence) -> Cause | None:
     """The model learns nothing beyond the label distribution although optimisation is healthy."""
-    frac = e.loss_end_fraction()
+    frac, late = e.loss_end_fraction(), e.late_drop()
     if frac is None or not _optimisation_healthy(e) or e.h.num_classes is None:
         return None
     because = []
-    if frac >= 0.85 and (e.has("underfitting") or e.has("loss_plateau")):
+    if frac >= 0.8 and (late is None or late <= 0.1):
         because.append(f"the training loss ends at {fmt(100 * frac)}% of log({e.h.num_classes}) "
-                       "(a uniform guess) while updates stay healthy")
+                       "(a uniform guess) and has stopped falling, while updates stay healthy")
     vmin = _val_min_fraction(e)
     if e.has("overfitting") and vmin is not None and vmin >= 0.9:
         because.append(f"the validation loss never fell below {fmt(100 * vmin)}% of a uniform "
@@ -173,8 +175,12 @@ def label_noise(e: Evidence) -> Cause | None:
         return None
     linked = [c for c in ("underfitting", "loss_plateau", "overfitting") if e.has(c)]
     shown = e.typical_update() is not None  # healthy updates measured, not just assumed
+    small = e.capacity_limit()  # a model too small or linear fails the same way
+    if small is not None:
+        because.append(f"but {small}: too little capacity looks the same")
     return Cause(
-        "label_noise", "error" if shown else "warning", 0.8 if shown else 0.5,
+        "label_noise", "error" if shown and small is None else "warning",
+        0.4 if small is not None else (0.8 if shown else 0.5),
         "The labels do not match the inputs: the model cannot learn anything but the class frequencies",
         because + [f"{c} from step {e.by_code[c].step}" for c in linked],
         "Check that inputs and labels are paired correctly (a shuffle, sort or filter applied to "
@@ -193,11 +199,11 @@ def _val_min_fraction(e: Evidence) -> float | None:
 @cause_rule("overfitting")
 def overfitting(e: Evidence) -> Cause | None:
     """Validation loss rises while the training loss keeps falling (and generalised before)."""
-    if not e.has("overfitting"):
-        return None
     vmin = _val_min_fraction(e)
     if vmin is not None and vmin >= 0.9:
         return None  # never generalised at all: label_noise
+    if not e.has("overfitting"):
+        return _gap(e)
     f = e.by_code["overfitting"]
     ev = f.evidence
     because = [f"validation loss lowest at step {ev.get('val_min_step')} ({fmt(ev.get('val_min', 0))}), "
@@ -252,15 +258,11 @@ def unshuffled_data(e: Evidence) -> Cause | None:
             if med <= 0.4 * want:
                 because.append(f"the training batches hold a median of {fmt(med)} distinct labels; "
                                f"shuffled batches of {batch} would hold ~{fmt(want)} of {c}")
-    period = _epoch_repeat(e)
-    if period is not None:
-        because.append(f"the loss repeats the same pattern every epoch ({period[0]} steps; "
-                       f"correlation {fmt(period[1])} between epochs)")
     if not because:
         return None
     linked = [x for x in ("loss_oscillation",) if e.has(x)]
     return Cause(
-        "unshuffled_data", "warning", 0.9 if len(because) > 1 or recs else 0.6,
+        "unshuffled_data", "warning", 0.9,
         "The training data is not shuffled: batches come ordered by label",
         because + [f"{x} from step {e.by_code[x].step}" for x in linked],
         "Shuffle the training set every epoch (DataLoader(..., shuffle=True), or a new "
@@ -268,20 +270,35 @@ def unshuffled_data(e: Evidence) -> Cause | None:
     )
 
 
-def _epoch_repeat(e: Evidence) -> tuple[int, float] | None:
-    """Epoch length (from the validation records) and how alike consecutive epochs' losses are."""
-    vc = e.h.val_loss()
-    v = e.loss
-    if vc is None or len(vc) < 4 or v.size < 60:
+GAP = 5.0
+
+
+def _gap(e: Evidence) -> Cause | None:
+    """The validation loss stopped improving long ago while the training loss fell far below it."""
+    vc, tc = e.h.val_loss(), e.h.loss()
+    if vc is None or tc is None or len(vc.finite()) < 5 or len(tc.finite()) < 20:
         return None
-    period = int(np.median(np.diff(vc.steps)))
-    epochs = v.size // period if period >= 10 else 0
-    if epochs < 3:
+    v, t = vc.finite(), tc.finite()
+    i = int(np.argmin(v.values))
+    if i > 0.6 * (len(v) - 1):
+        return None  # still improving late in the run
+    vmin, vend = float(v.values[i]), float(np.median(v.values[-max(2, len(v) // 5):]))
+    at_min = t.values[t.steps <= v.steps[i]]
+    if not at_min.size:
         return None
-    prof = v[: epochs * period].reshape(epochs, period)[1:]
-    prof = prof - prof.mean(axis=1, keepdims=True)
-    cors = [float(np.corrcoef(a, b)[0, 1]) for a, b in zip(prof[:-1], prof[1:])
-            if np.std(a) > 0 and np.std(b) > 0]
-    if not cors or float(np.median(cors)) < 0.6:
+    t_at = float(np.median(at_min[-max(1, at_min.size // 10):]))
+    t_end = tail_median(t.values, 0.1)
+    gap, fell = ratio(vend, t_end), ratio(t_at - t_end, abs(t_at))
+    if gap is None or fell is None or gap < GAP or fell < 0.5 or vend < vmin:
         return None
-    return period, float(np.median(cors))
+    return Cause(
+        "overfitting", "warning", 0.7, "The model overfits: it memorises the training set", (
+            f"validation loss lowest at step {int(v.steps[i])} ({fmt(vmin)}), no better since "
+            f"({fmt(vend)} at the end)",
+            f"the training loss fell {fmt(100 * fell)}% more, to {fmt(t_end)}: "
+            f"{fmt(gap)}x below the validation loss",
+        ),
+        f"Keep the model from step {int(v.steps[i])} (early stopping), add regularisation "
+        "(weight decay ~1e-4, dropout 0.2-0.5, data augmentation), get more training data, or use "
+        "a smaller model.", None, (),
+    )

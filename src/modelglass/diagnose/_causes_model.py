@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._cause import Cause, cause_rule, fmt
-from ._evidence import NORM_LAYERS, SQUASH_LAYERS, Evidence
+from ._evidence import SQUASH_LAYERS, Evidence
 
 DEEP = 4
 
@@ -19,6 +19,8 @@ def _first_record(e: Evidence) -> int | None:
 @cause_rule("bad_initialization")
 def bad_initialization(e: Evidence) -> Cause | None:
     """Dead or saturated from the first record, or a first loss far above log(C)."""
+    if e.signals.get("framework") == "sklearn":
+        return None  # scikit-learn initialises its own models
     start = _first_record(e)
     because, linked = [], []
     dead = e.by_code.get("dead_units")
@@ -55,11 +57,12 @@ def bad_initialization(e: Evidence) -> Cause | None:
 @cause_rule("saturating_deep_network")
 def saturating_deep_network(e: Evidence) -> Cause | None:
     """Many sigmoid/tanh layers without normalisation: the gradient vanishes on its way back."""
-    n = e.count_modules(SQUASH_LAYERS)
-    if n < DEEP or e.count_modules(NORM_LAYERS):
+    n = e.deep_squash()
+    if not n:
         return None
     linked = [c for c in ("vanishing_gradients", "saturated_activations") if e.has(c)]
-    if not linked:
+    stuck = [c for c in ("loss_plateau", "underfitting") if e.has(c)]
+    if not linked and not stuck:
         return None
     because = [f"{n} sigmoid/tanh layers and no normalisation layer"]
     v = e.by_code.get("vanishing_gradients")
@@ -68,10 +71,14 @@ def saturating_deep_network(e: Evidence) -> Cause | None:
                        f"the last layer's gradient from step {v.step}")
     if "saturated_activations" in linked:
         because.append(f"saturated_activations from step {e.by_code['saturated_activations'].step}")
-    more = [c for c in ("loss_plateau", "underfitting") if e.has(c)]
+    more = stuck
+    typical = e.typical_update()
+    if typical is not None and typical.value < 1e-4:
+        because.append(f"median update/weight ratio {fmt(typical.value)}: the gradient that "
+                       "reaches the weights is tiny")
     because += [f"{c} from step {e.by_code[c].step}" for c in more]
     return Cause(
-        "saturating_deep_network", "error", 0.9,
+        "saturating_deep_network", "error", 0.9 if linked else 0.75,
         f"The network is too deep for its {n} saturating activations: almost no gradient reaches "
         "the first layers", because,
         "Use ReLU/GELU in the hidden layers (with Kaiming initialisation), add BatchNorm/LayerNorm "
@@ -85,45 +92,30 @@ def not_enough_capacity(e: Evidence) -> Cause | None:
     from ._causes_data import _optimisation_healthy
 
     frac, late = e.loss_end_fraction(), e.late_drop()
-    if frac is None or late is None or not (0.3 <= frac < 0.85) or late > 0.1:
+    small = e.capacity_limit()
+    top = 10.0 if small is not None else 0.85
+    if frac is None or late is None or not (0.3 <= frac < top) or late > 0.1:
         return None
     if not _optimisation_healthy(e) or e.has("overfitting") or e.signals.get("eval_mode", {}).get(
             "no_grad_forwards_in_train_mode"):
         return None
     typical = e.typical_update()
-    if typical is None:
+    if typical is None and small is None:
         return None  # without update ratios healthy optimisation is not shown, only assumed
     because = [f"the training loss flattened at {fmt(100 * frac)}% of the trivial baseline "
                f"(it fell only {fmt(100 * max(late, 0))}% over the last quarter)"]
-    because.append(f"updates are healthy (median update/weight ratio {fmt(typical.value)})")
+    if typical is not None:
+        because.append(f"updates are healthy (median update/weight ratio {fmt(typical.value)})")
     because.append("no overfitting: the model cannot even fit the training set")
-    narrow = _bottleneck(e)
-    if narrow is not None:
-        because.insert(0, f"layer {narrow[0]} has {narrow[1]} units, fewer than the "
-                          f"{e.h.num_classes} classes it must separate")
+    if small is not None:
+        because.insert(0, small)
     # A regression's or a binary task's noise floor is unknown: a high loss may be the data's,
     # so there it is only worth a look.
-    sure = narrow is not None or (e.h.num_classes or 0) >= 3
+    sure = small is not None or (e.h.num_classes or 0) >= 3
     return Cause(
-        "not_enough_capacity", "warning" if sure else "info", 0.7 if narrow else 0.55,
+        "not_enough_capacity", "warning" if sure else "info", 0.75 if small else 0.55,
         "The model is too small for the task: optimisation works, yet the training loss stays high",
         because, "Make the model larger (2-4x wider hidden layers, or one more layer) and check "
         "again; if the loss does not improve, look at the data and features instead.", None,
         [c for c in ("loss_plateau", "underfitting") if e.has(c)],
     )
-
-
-def _bottleneck(e: Evidence) -> tuple[str, int] | None:
-    """The narrowest hidden weight matrix when it is narrower than the number of classes."""
-    c = e.h.num_classes
-    watch = e.h.artifacts.get("watch")
-    shapes = watch.get("param_shapes") if isinstance(watch, dict) else None
-    if not c or not isinstance(shapes, dict):
-        return None
-    widths = [(n.rsplit(".", 1)[0], int(s[0])) for n, s in shapes.items()
-              if isinstance(s, list) and len(s) == 2 and n.endswith("weight")]
-    hidden = widths[:-1]
-    if not hidden:
-        return None
-    name, w = min(hidden, key=lambda t: t[1])
-    return (name, w) if w < c else None

@@ -83,7 +83,8 @@ def lr_too_low(e: Evidence) -> Cause | None:
     typical = e.typical_update()
     if typical is None or typical.value >= TYPICAL_TOO_SMALL:
         return None
-    if e.has("vanishing_gradients") or e.has("saturated_activations") or e.has("dead_units"):
+    if (e.has("vanishing_gradients") or e.has("saturated_activations") or e.has("dead_units")
+            or e.deep_squash()):
         return None  # no gradient reaches the weights: the model's doing, not the step size
     stuck = [c for c in ("loss_plateau", "underfitting", "update_ratio_low") if e.has(c)]
     if not stuck:

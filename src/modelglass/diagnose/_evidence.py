@@ -23,6 +23,7 @@ HEALTHY_UPDATE = 1e-3  # update/weight ratio per step (CS231n's rule of thumb)
 LR_KEYS = ("lr", "learning_rate", "learning-rate", "lr0", "eta", "alpha")
 NORM_LAYERS = ("BatchNorm", "LayerNorm", "GroupNorm", "InstanceNorm", "RMSNorm")
 SQUASH_LAYERS = ("Sigmoid", "Tanh", "Hardtanh", "Softsign", "Hardsigmoid")
+LINEAR_ONLY = ("Sequential", "Linear", "Flatten", "Identity", "Dropout", "ModuleList", "Unflatten")
 
 
 @dataclass(frozen=True)
@@ -188,3 +189,43 @@ class Evidence:
     def input_scale(self) -> Mapping[str, Any] | None:
         rows = self.signals.get("inputs")
         return rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], Mapping) else None
+
+    # -- the model's shape ---------------------------------------------------------------
+    def deep_squash(self) -> int:
+        """The number of sigmoid/tanh layers when there are 4 or more and no normalisation (else 0)."""
+        n = self.count_modules(SQUASH_LAYERS)
+        return n if n >= 4 and not self.count_modules(NORM_LAYERS) else 0
+
+    def capacity_limit(self) -> str | None:
+        """Why the model may be too small: a bottleneck narrower than the classes, or a linear model."""
+        if self.signals.get("linear") is True:
+            return f"the model is linear ({self.signals.get('estimator')})"
+        types = [t for name, t in self.modules.items() if name]
+        if types and all(t in LINEAR_ONLY for t in types):
+            return "the model is linear (no nonlinearity between its layers)"
+        narrow = self.bottleneck()
+        if narrow is not None:
+            return f"layer {narrow[0]} has {narrow[1]} units, fewer than the {self.h.num_classes} classes"
+        return None
+
+    def bottleneck(self) -> tuple[str, int] | None:
+        """The narrowest hidden layer when it is narrower than the number of classes."""
+        c = self.h.num_classes
+        watch = self.h.artifacts.get("watch")
+        shapes = watch.get("param_shapes") if isinstance(watch, Mapping) else None
+        if not c or not isinstance(shapes, Mapping):
+            return None
+        widths = []
+        for n, s in shapes.items():
+            if not (isinstance(s, list) and len(s) == 2):
+                continue
+            last = n.rsplit(".", 1)[-1]
+            if last.startswith("weight_hh"):  # a recurrent layer: (gates * hidden, hidden)
+                widths.append((n.rsplit(".", 1)[0], int(s[1])))
+            elif last == "weight":
+                widths.append((n.rsplit(".", 1)[0], int(s[0])))
+        hidden = widths[:-1]
+        if not hidden:
+            return None
+        name, w = min(hidden, key=lambda t: t[1])
+        return (name, w) if w < c else None

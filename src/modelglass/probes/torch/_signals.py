@@ -146,10 +146,13 @@ class SignalProbe:
 
     # -- the loss module -------------------------------------------------------------------
     def _hook_loss(self, loss_fn: Any) -> Any:
-        self.loss_kind = type(loss_fn).__name__
-        self.data["loss"] = {"module": self.loss_kind, "calls": 0, "records": [],
-                             "shape_mismatch": None}
-        return loss_fn.register_forward_hook(self._on_loss, with_kwargs=True)
+        # A wrapper around a torch loss (squeezing, weighting): hook the torch loss inside,
+        # whose inputs are what the maths sees.
+        inner = next((m for m in loss_fn.modules() if _torch_loss_kind(m) is not None), loss_fn)
+        self.loss_kind = _torch_loss_kind(inner) or type(inner).__name__
+        self.data["loss"] = {"module": self.loss_kind, "class": type(loss_fn).__name__, "calls": 0,
+                             "records": [], "shape_mismatch": None}
+        return inner.register_forward_hook(self._on_loss, with_kwargs=True)
 
     def _on_loss(self, module: Any, args: Any, kwargs: Any, output: Any) -> None:
         info = self.data["loss"]
@@ -180,6 +183,14 @@ class SignalProbe:
         self._stale_handle = self._loss_handle = None
         self._stale_ref = None
         self.flush(force=True)
+
+
+def _torch_loss_kind(module: Any) -> str | None:
+    """The torch.nn loss class a module is, or None for a module of its own."""
+    for cls in type(module).__mro__:
+        if cls.__module__.startswith("torch.nn.modules.loss") and cls.__name__.endswith("Loss"):
+            return cls.__name__
+    return None
 
 
 def _loss_record(pred: Any, target: Any) -> dict[str, Any]:
