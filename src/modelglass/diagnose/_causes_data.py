@@ -150,9 +150,11 @@ def _optimisation_healthy(e: Evidence) -> bool:
     stale = e.signals.get("stale_grad")
     if isinstance(stale, Mapping) and stale.get("stale"):
         return False
-    blocked = ("vanishing_gradients", "dead_units", "saturated_activations", "nan_inf",
-               "exploding_gradients", "loss_divergence", "unchanged_parameters", "bad_initial_loss")
-    if e.deep_squash():
+    blocked = ["vanishing_gradients", "dead_units", "saturated_activations", "nan_inf",
+               "exploding_gradients", "loss_divergence", "unchanged_parameters"]
+    if e.signals.get("framework") != "sklearn":  # sklearn's first partial_fit epoch is no init
+        blocked.append("bad_initial_loss")
+    if e.deep_squash() or e.never_trained():
         return False
     return not any(e.has(c) for c in blocked) and not e.signals.get("not_in_optimizer")
 
@@ -164,7 +166,7 @@ def label_noise(e: Evidence) -> Cause | None:
     if frac is None or not _optimisation_healthy(e) or e.h.num_classes is None:
         return None
     because = []
-    if frac >= 0.8 and (late is None or late <= 0.1):
+    if frac >= 0.75 and (late is None or late <= 0.1):
         because.append(f"the training loss ends at {fmt(100 * frac)}% of log({e.h.num_classes}) "
                        "(a uniform guess) and has stopped falling, while updates stay healthy")
     vmin = _val_min_fraction(e)
@@ -280,7 +282,7 @@ def _gap(e: Evidence) -> Cause | None:
         return None
     v, t = vc.finite(), tc.finite()
     i = int(np.argmin(v.values))
-    if i > 0.6 * (len(v) - 1):
+    if i > 0.9 * (len(v) - 1):
         return None  # still improving late in the run
     vmin, vend = float(v.values[i]), float(np.median(v.values[-max(2, len(v) // 5):]))
     at_min = t.values[t.steps <= v.steps[i]]
@@ -289,7 +291,7 @@ def _gap(e: Evidence) -> Cause | None:
     t_at = float(np.median(at_min[-max(1, at_min.size // 10):]))
     t_end = tail_median(t.values, 0.1)
     gap, fell = ratio(vend, t_end), ratio(t_at - t_end, abs(t_at))
-    if gap is None or fell is None or gap < GAP or fell < 0.5 or vend < vmin:
+    if gap is None or fell is None or gap < GAP or fell < 0.2 or vend < vmin:
         return None
     return Cause(
         "overfitting", "warning", 0.7, "The model overfits: it memorises the training set", (

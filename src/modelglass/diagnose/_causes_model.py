@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ._cause import Cause, cause_rule, fmt
 from ._evidence import SQUASH_LAYERS, Evidence
 
@@ -93,6 +95,8 @@ def not_enough_capacity(e: Evidence) -> Cause | None:
 
     frac, late = e.loss_end_fraction(), e.late_drop()
     small = e.capacity_limit()
+    if frac is None and e.baseline is None:
+        return _converged_high(e)
     top = 10.0 if small is not None else 0.85
     if frac is None or late is None or not (0.3 <= frac < top) or late > 0.1:
         return None
@@ -118,4 +122,28 @@ def not_enough_capacity(e: Evidence) -> Cause | None:
         because, "Make the model larger (2-4x wider hidden layers, or one more layer) and check "
         "again; if the loss does not improve, look at the data and features instead.", None,
         [c for c in ("loss_plateau", "underfitting") if e.has(c)],
+    )
+
+
+def _converged_high(e: Evidence) -> Cause | None:
+    """A regression without a baseline: the gradient vanished (converged), the loss stayed high."""
+    growth = e.grad_growth()
+    v = e.loss
+    if growth is None or v.size < 20 or not v[0] > 0 or growth[0].value > 1e-3:
+        return None
+    if e.has("nan_inf") or e.has("vanishing_gradients") or e.deep_squash():
+        return None
+    kept = float(np.median(v[-max(1, v.size // 10):]) / v[0])
+    if kept < 0.2:
+        return None
+    return Cause(
+        "not_enough_capacity", "warning", 0.5,
+        "The model is too simple for the data: it converged, yet the loss stays high", (
+            f"the gradient norm fell {fmt(1 / max(growth[0].value, 1e-300))}x to {fmt(growth[2])} "
+            f"by step {growth[0].step}: training converged",
+            f"the loss stayed at {fmt(100 * kept)}% of its start ({fmt(float(v[0]))} -> "
+            f"{fmt(float(np.median(v[-max(1, v.size // 10):])))})",
+        ),
+        "Give the model more capacity (more features such as x**2, a nonlinear model, wider or "
+        "deeper layers) and check again.", None, (),
     )

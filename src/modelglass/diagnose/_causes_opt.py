@@ -82,7 +82,7 @@ def lr_too_low(e: Evidence) -> Cause | None:
     """Tiny updates all along and a loss that barely moves, with gradients that do flow."""
     typical = e.typical_update()
     if typical is None or typical.value >= TYPICAL_TOO_SMALL:
-        return None
+        return _creeping(e)
     if (e.has("vanishing_gradients") or e.has("saturated_activations") or e.has("dead_units")
             or e.deep_squash()):
         return None  # no gradient reaches the weights: the model's doing, not the step size
@@ -193,4 +193,29 @@ def numerical_instability(e: Evidence) -> Cause | None:
         "Use the stable fused forms (F.cross_entropy / log_softmax instead of log(softmax(x)), "
         "BCEWithLogitsLoss instead of sigmoid + BCELoss), add a small eps to log(), sqrt() and "
         "every divisor (x / (std + 1e-5)), and check the inputs for NaN.", None, ["nan_inf"],
+    )
+
+
+def _creeping(e: Evidence) -> Cause | None:
+    """Without update ratios: a loss that falls at nearly every step, but barely, with a gradient
+    that does not shrink (far from converged, just slow)."""
+    mono, growth = e.monotone_fraction(), e.grad_growth()
+    if not e.has("loss_plateau") or mono is None or mono < 0.9 or growth is None:
+        return None
+    if not 0.5 <= growth[0].value <= 2:
+        return None
+    f = e.by_code["loss_plateau"]
+    lr, key = e.lr
+    factor = 10.0
+    how = f"about 10x, from {fmt(lr)} to ~{_nice(lr * factor):g}" if lr else "about 10x"
+    change = {key: _nice(lr * factor)} if lr and key else None
+    return Cause(
+        "lr_too_low", "warning", 0.6,
+        "The learning rate is too low: the loss falls at every step, but by almost nothing", (
+            f"the loss fell at {fmt(100 * mono)}% of the steps, yet only "
+            f"{fmt(100 * float(f.evidence.get('drop_fraction', 0)))}% in all (loss_plateau)",
+            f"the gradient norm stayed at {fmt(growth[1])} -> {fmt(growth[2])}: far from a minimum",
+        ),
+        f"Raise the learning rate {how}, or run mg.lr_find(model, ...) to pick it from the loss curve.",
+        change, ["loss_plateau"],
     )

@@ -229,3 +229,17 @@ class Evidence:
             return None
         name, w = min(hidden, key=lambda t: t[1])
         return (name, w) if w < c else None
+
+    def never_trained(self) -> list[str]:
+        """Trainable parameters left out of the optimizer or without a gradient at every record."""
+        s = self.signals
+        recorded = int(s.get("recorded_steps") or 0)
+        no_grad = [n for n, k in (s.get("no_grad_params") or {}).items() if recorded and k >= recorded]
+        return list(s.get("not_in_optimizer") or []) + no_grad
+
+    def monotone_fraction(self) -> float | None:
+        """The fraction of steps on which the loss fell (a full-batch loss that creeps down: ~1)."""
+        v = self.loss
+        if v.size < 20:
+            return None
+        return float(np.mean(np.diff(v) < 0))
