@@ -115,7 +115,7 @@ def not_enough_capacity(e: Evidence) -> Cause | None:
         because.insert(0, small)
     # A regression's or a binary task's noise floor is unknown: a high loss may be the data's,
     # so there it is only worth a look.
-    sure = small is not None or (e.h.num_classes or 0) >= 3
+    sure = e.h.num_classes is not None and (small is not None or e.h.num_classes >= 3)
     return Cause(
         "not_enough_capacity", "warning" if sure else "info", 0.75 if small else 0.55,
         "The model is too small for the task: optimisation works, yet the training loss stays high",

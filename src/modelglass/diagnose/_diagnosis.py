@@ -262,6 +262,7 @@ def run_rules(h: History, params: Mapping[str, Mapping[str, float]], codes: Iter
                 {"rule": code, "error": type(exc).__name__}, "Please report this as a bug.",
                 None, SOURCE,
             ))
+    findings = [_with_series(h, f) for f in findings]
     if skipped:  # one finding per run, naming every rule that could not judge and why
         reasons = {c: reason for reason, codes_ in skipped.items() for c in codes_}
         first = next(iter(skipped))
@@ -275,3 +276,41 @@ def run_rules(h: History, params: Mapping[str, Mapping[str, float]], codes: Iter
             None, SOURCE,
         ))
     return sort_findings(findings)
+
+
+# code -> (series prefix or None for the loss, the evidence key naming the layer/parameter)
+_SERIES = {
+    "dead_units": ("act/dead_fraction/", "module"),
+    "saturated_activations": ("act/saturated_fraction/", "module"),
+    "vanishing_gradients": ("grad_norm/", "first_layer"),
+    "update_ratio_high": ("update_ratio/", "parameters"),
+    "update_ratio_low": ("update_ratio/", "parameters"),
+    "unchanged_parameters": ("weight_norm/", "parameters"),
+    "loss_divergence": (None, ""), "loss_oscillation": (None, ""), "loss_plateau": (None, ""),
+    "underfitting": (None, ""), "bad_initial_loss": (None, ""),
+}
+
+
+def _with_series(h: History, f: Finding) -> Finding:
+    """The finding with ``evidence["series"]``: the series to plot when it is clicked."""
+    if "series" in f.evidence:
+        return f
+    series: str | None = None
+    if f.code == "exploding_gradients":
+        series = f"grad_norm/{f.evidence['first_layer']}" if "first_layer" in f.evidence else "grad_norm"
+    elif f.code == "nan_inf":
+        series = f.evidence.get("first_series")
+    elif f.code == "overfitting":
+        series = h.val_tag
+    elif f.code in _SERIES:
+        prefix, key = _SERIES[f.code]
+        if prefix is None:
+            series = h.loss_tag
+        else:
+            name = f.evidence.get(key)
+            name = name[0] if isinstance(name, list) and name else name
+            series = f"{prefix}{name}" if isinstance(name, str) else None
+    if not series or series not in h.tags:
+        return f
+    return Finding(f.code, f.severity, f.title, {**f.evidence, "series": series}, f.suggestion,
+                   f.step, f.source)
