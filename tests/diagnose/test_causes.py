@@ -145,3 +145,20 @@ def test_cli_compares_runs_and_prints_causes(planted_store: str, capsys: pytest.
     assert text.index("CAUSE lr_too_high") < text.index("Symptoms:") < text.index("WARNING  dead_units")
     assert main(["diagnose", "healthy", "no_such_run", "--store", planted_store]) == 2
     assert "no_such_run" in capsys.readouterr().err
+
+
+def test_findings_name_their_series_for_the_dashboard(diagnosed: dict[str, Any]) -> None:
+    d = diagnosed["lr_too_high"]
+    dead = next(f for f in d.findings if f.code == "dead_units")
+    assert dead.evidence["series"] == f"act/dead_fraction/{dead.evidence['module']}"
+    assert dead.evidence["series"] in d.history.tags
+    plateau = next(f for f in diagnosed["label_noise"].findings if f.code == "loss_plateau")
+    assert plateau.evidence["series"] == "loss"
+
+
+def test_no_misleading_activation_note_and_one_note_per_run(diagnosed: dict[str, Any]) -> None:
+    for name in ("healthy", "saturating_deep_network", "lr_too_high"):
+        notes = [f for f in diagnosed[name].findings if f.code == "not_enough_data"]
+        assert len(notes) <= 1
+        assert all("activations=True" not in f.title and "dead_units" not in f.evidence["rules"]
+                   for f in notes), name
