@@ -112,3 +112,23 @@ def test_loss_fn_must_be_a_module(tmp_path) -> None:
     with mg.init("sig", store=str(tmp_path / "s")) as run:
         with pytest.raises(BadInputError, match="loss module"):
             run.watch(_model(), loss_fn=nn.functional.cross_entropy)
+
+
+@pytest.mark.parametrize("on_error, expect", [
+    ("warn", list(range(50)) + list(range(50, 120, 5))),  # dense while an lr blow-up shows
+    ("raise", list(range(120))),  # every step: training stops before the first bad update
+])
+def test_grad_norm_every_step_first_then_every_tenth_of_every(tmp_path, on_error: str,
+                                                             expect: list[int]) -> None:
+    model, (x, y) = _model(), _data()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    store = str(tmp_path / "s")
+    with mg.init("stride", store=store) as run:
+        run.watch(model, opt, every=50, on_error=on_error, activations=False, histograms=False)
+        for _ in range(120):
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+        run_id = run.id
+    with mg.open_store(store) as reader:
+        assert list(reader.series(run_id, "grad_norm").steps) == expect
