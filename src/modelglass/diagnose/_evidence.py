@@ -136,7 +136,11 @@ class Evidence:
         """Steps and the median update/weight ratio over weight matrices at each record."""
         series = self._weight_series("update_ratio/")
         grads = self._weight_series("grad_norm/")
-        keep = [c for n, c in series.items() if n not in grads or np.any(grads[n].values > 0)]
+        weights = self._weight_series("weight_norm/")
+        # A weight that starts at zero (a NumPy theta) makes any update infinitely large
+        # relative to it: its early ratios say nothing about the learning rate.
+        keep = [c for n, c in series.items() if (n not in grads or np.any(grads[n].values > 0))
+                and (n not in weights or abs(float(weights[n].values[0])) > 1e-8)]
         keep = [c for c in keep if np.any(c.values > 0)]
         if not keep:
             return None

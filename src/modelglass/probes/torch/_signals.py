@@ -28,6 +28,8 @@ REGRESSION_LOSSES = ("MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss")
 _TRAIN_MODE_KINDS = ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
                      "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm")
 _MAX_LOSS_RECORDS = 5
+# The raw inputs' scale does not change during training: the first recorded steps tell it.
+_MAX_INPUT_RECORDS = 3
 
 
 class SignalProbe:
@@ -122,7 +124,7 @@ class SignalProbe:
                 if ev["first_step"] is None:
                     ev["first_step"] = step
                     self._dirty = True
-        if record and grad_enabled and len(self.data["inputs"]) < 20:
+        if record and grad_enabled and len(self.data["inputs"]) < _MAX_INPUT_RECORDS:
             self._input_stats(step, args)
 
     def _input_stats(self, step: int, args: Any) -> None:
