@@ -55,6 +55,14 @@ def lr_too_high(e: Evidence) -> Cause | None:
             because.append(f"{code} from step {f.step}")
             linked.append(code)
             score += 0.3
+    if not score and e.has("loss_oscillation"):
+        # Only a loss that swings without falling: the step size is the usual suspect, but
+        # other bugs (an unreset gradient) swing too, so say it with less confidence.
+        f = e.by_code["loss_oscillation"]
+        because.append(f"loss_oscillation: the loss swings by {fmt(100 * f.evidence.get('swing_fraction', 0))}% "
+                       f"of its level from step {f.step}")
+        linked.append("loss_oscillation")
+        score = 0.2
     if not score or (score < 0.5 and not linked):
         return None
     for code in ("dead_units", "loss_oscillation", "nan_inf", "loss_plateau", "underfitting",
@@ -126,6 +134,11 @@ def missing_zero_grad(e: Evidence) -> Cause | None:
     elif growth is not None and growth[0].value >= 20 and not e.has("nan_inf"):
         because = []
         conf = 0.5
+    elif growth is not None and growth[0].value >= 0.5 and e.has("loss_oscillation") and not stale:
+        # Without hooks (NumPy): the loss swings, yet the gradient never shrinks.
+        because = [f"the gradient norm did not shrink ({fmt(growth[1])} -> {fmt(growth[2])}) "
+                   "while the loss swung around its floor"]
+        conf = 0.4
     else:
         return None
     if growth is not None and growth[0].value >= 5:
@@ -133,7 +146,7 @@ def missing_zero_grad(e: Evidence) -> Cause | None:
                        f"{fmt(growth[1])} -> {fmt(growth[2])} by step {growth[0].step})")
     because += [f"{c} from step {e.by_code[c].step}" for c in linked]
     return Cause(
-        "missing_zero_grad", "error", conf,
+        "missing_zero_grad", "error" if conf >= 0.5 else "warning", conf,
         "optimizer.zero_grad() is missing: every step adds its gradient to all the previous ones",
         because, "Call optimizer.zero_grad() once per step, before loss.backward() (or right after "
         "optimizer.step()). When accumulating over micro-batches, zero after each optimizer step.",
