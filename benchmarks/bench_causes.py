@@ -6,9 +6,12 @@ planted bug of the kind the fault taxonomies list, or healthy (some alarming to 
 at), for each seed given, diagnoses it and prints:
 
 - per cause code: top-1 accuracy (the first cause, warning or worse, is the planted
-  one) and top-3 accuracy (the planted cause or an accepted alternate among the first
-  three), over runs x seeds;
+  one), top-3 accuracy (the planted cause among the first three) and top-3 with the
+  run's accepted alternates (a look-alike the run also shows), over runs x seeds;
 - causes (warning or worse) named on healthy runs: false alarms;
+- as a baseline that needs no causes, "flagged": the share of buggy runs with any
+  warning-or-worse finding (the symptom said something is wrong, not what), and the
+  healthy runs with one;
 - the time of ``mg.diagnose`` per run (median, max) and of training.
 
 Seed 0 is for tuning; seeds 1 and 2 are held out. Causes are read with
@@ -26,7 +29,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +59,11 @@ def run_suite(seeds: list[int], only: list[str] | None, verbose: bool) -> list[d
                        "tolerated": list(r.tolerated), "family": r.family, "framework": r.framework,
                        "causes": [{"code": c, "severity": sev, "confidence": conf}
                                   for c, sev, conf in causes(d, "info")],
-                       "top1": s.top1, "top3": s.top3, "false_alarm": s.false_alarm,
-                       "findings": d.codes("warning"), "train_s": t1 - t0, "diagnose_s": t2 - t1}
+                       "top1": s.top1, "top3": s.top3, "top3_alt": s.top3_alt, "false_alarm": s.false_alarm,
+                       "findings": d.codes("warning"), "flagged": bool(d.codes("warning")), "train_s": t1 - t0, "diagnose_s": t2 - t1}
                 rows.append(row)
                 if verbose:
-                    mark = ("ok " if s.top1 else "~3 " if s.top3 else "MISS") if r.expect else (
+                    mark = ("ok " if s.top1 else "3  " if s.top3 else "~3 " if s.top3_alt else "MISS") if r.expect else (
                         "FA  " if s.false_alarm else "ok  ")
                     print(f"  seed {seed} {mark:4s} {name:40s} expect={r.expect or '-':24s} "
                           f"causes={list(s.named)[:3]} findings={d.codes('warning')}", flush=True)
@@ -71,34 +73,29 @@ def run_suite(seeds: list[int], only: list[str] | None, verbose: bool) -> list[d
 def report(rows: list[dict[str, Any]]) -> dict[str, Any]:
     from tests.diagnose.bugs import CODES
 
-    per: dict[str, dict[str, list[bool]]] = defaultdict(lambda: {"top1": [], "top3": []})
-    for r in rows:
-        if r["expect"]:
-            per[r["expect"]]["top1"].append(r["top1"])
-            per[r["expect"]]["top3"].append(r["top3"])
-    print(f"\n{'cause':26s} {'runs':>5s} {'top-1':>7s} {'top-3':>7s}")
+    keys = ("top1", "top3", "top3_alt", "flagged")
+    print(f"\n{'cause':26s} {'runs':>5s} {'top-1':>7s} {'top-3':>7s} {'top-3+alt':>10s} {'flagged':>8s}")
     table = {}
-    for code in CODES:
-        t1, t3 = per[code]["top1"], per[code]["top3"]
-        acc1 = sum(t1) / len(t1) if t1 else float("nan")
-        acc3 = sum(t3) / len(t3) if t3 else float("nan")
-        table[code] = {"runs": len(t1), "top1": acc1, "top3": acc3}
-        print(f"{code:26s} {len(t1):5d} {acc1:7.0%} {acc3:7.0%}")
     buggy = [r for r in rows if r["expect"]]
     healthy = [r for r in rows if not r["expect"]]
-    all1 = sum(r["top1"] for r in buggy) / max(len(buggy), 1)
-    all3 = sum(r["top3"] for r in buggy) / max(len(buggy), 1)
+    for code in (*CODES, None):
+        part = [r for r in buggy if code is None or r["expect"] == code]
+        if not part:
+            continue
+        acc = {k: sum(r[k] for r in part) / len(part) if part else float("nan") for k in keys}
+        table[code or "all"] = {"runs": len(part), **acc}
+        print(f"{code or 'all buggy runs':26s} {len(part):5d} {acc['top1']:7.0%} {acc['top3']:7.0%} "
+              f"{acc['top3_alt']:10.0%} {acc['flagged']:8.0%}")
     alarms = [r for r in healthy if r["false_alarm"]]
-    print(f"{'all buggy runs':26s} {len(buggy):5d} {all1:7.0%} {all3:7.0%}")
-    print(f"\nhealthy runs with a cause (warning or worse): {len(alarms)} of {len(healthy)}")
+    print(f"\nhealthy runs with a cause (warning or worse): {len(alarms)} of {len(healthy)}; "
+          f"with a warning-or-worse finding: {sum(r['flagged'] for r in healthy)} of {len(healthy)}")
     for r in alarms:
         print(f"  seed {r['seed']} {r['name']}: {[c['code'] for c in r['causes'] if c['severity'] != 'info']}")
     diag = [r["diagnose_s"] for r in rows]
     trn = [r["train_s"] for r in rows]
     print(f"\ndiagnose per run: median {statistics.median(diag) * 1e3:.0f} ms, max {max(diag) * 1e3:.0f} ms; "
           f"training per run: median {statistics.median(trn):.2f} s, total {sum(trn):.0f} s")
-    return {"per_code": table, "buggy_runs": len(buggy), "top1": all1, "top3": all3,
-            "healthy_runs": len(healthy), "false_alarms": len(alarms),
+    return {"per_code": table, "buggy_runs": len(buggy), "healthy_runs": len(healthy), "false_alarms": len(alarms),
             "diagnose_median_s": statistics.median(diag), "diagnose_max_s": max(diag),
             "train_total_s": sum(trn)}
 
@@ -121,14 +118,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"modelglass {mg.__version__}: Diagnosis.causes {'present' if has else 'absent (every run scores 0)'}; "
           f"seeds {args.seeds}")
     rows = run_suite(args.seeds, args.only, not args.quiet)
-    for label, seeds in (("seed 0 (tuning)", [0]), ("held-out seeds", [s for s in args.seeds if s != 0]),
-                         ("all seeds", args.seeds)):
+    summaries = {}
+    for label, seeds in (("tuning", [0]), ("held_out", [s for s in args.seeds if s != 0]),
+                         ("all", args.seeds)):
         part = [r for r in rows if r["seed"] in seeds]
-        if part and (label == "all seeds" or len(set(args.seeds)) > 1):
-            print(f"\n=== {label}: {sorted(set(seeds))} ===")
-            summary = report(part)
+        if part and (label == "all" or len(set(args.seeds)) > 1):
+            print(f"\n=== {label.replace('_', '-')} seeds: {sorted(set(seeds))} ===")
+            summaries[label] = report(part)
     if args.json:
-        args.json.write_text(json.dumps({"seeds": args.seeds, "summary": summary, "runs": rows}, indent=1))
+        args.json.write_text(json.dumps({"seeds": args.seeds, "summary": summaries, "runs": rows}, indent=1))
         print(f"\nwrote {args.json}")
     return 0
 

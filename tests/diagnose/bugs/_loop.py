@@ -79,8 +79,9 @@ def fit(
     g = torch.Generator().manual_seed(seed)
     step, bad = 0, 0
     with warnings.catch_warnings():
-        # The live checks warn on the planted bugs; PyTorch warns on broadcasting losses.
-        warnings.simplefilter("ignore")
+        # The live checks warn on the planted bugs (RuntimeWarning); PyTorch's own warnings
+        # (a loss that broadcasts) stay as a user would see them.
+        warnings.simplefilter("ignore", RuntimeWarning)
         for _ in range(epochs):
             model.train()
             order = torch.randperm(len(X), generator=g) if shuffle else torch.arange(len(X))

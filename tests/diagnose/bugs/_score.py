@@ -32,13 +32,15 @@ class Score:
 
     Attributes:
         top1: The first cause is the expected one (a buggy run).
-        top3: The expected cause, or an accepted alternate, is among the first three (a buggy run).
+        top3: The expected cause is among the first three (a buggy run): the issue's top-3.
+        top3_alt: The expected cause or an accepted alternate is among the first three.
         false_alarm: A healthy run got a warning-or-worse cause that it does not tolerate.
         named: The codes of the causes (warning or worse), most likely first.
     """
 
     top1: bool
     top3: bool
+    top3_alt: bool
     false_alarm: bool
     named: tuple[str, ...]
 
@@ -47,6 +49,6 @@ def score(run: BugRun, diagnosis: Any) -> Score:
     named = tuple(code for code, _, _ in causes(diagnosis))
     if run.expect is None:
         alarms = [c for c in named if c not in run.tolerated]
-        return Score(False, False, bool(alarms), named)
+        return Score(False, False, False, bool(alarms), named)
     fair = {run.expect, *run.alternates}
-    return Score(named[:1] == (run.expect,), bool(fair & set(named[:3])), False, named)
+    return Score(named[:1] == (run.expect,), run.expect in named[:3], bool(fair & set(named[:3])), False, named)

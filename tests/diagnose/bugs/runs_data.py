@@ -101,3 +101,12 @@ def cnn_unshuffled(seed: int, store: str) -> str:
     opt = torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.9)
     return fit(store, "cnn_sorted_by_label_no_shuffle", m, opt, _sorted_by_label(tensors(digits())),
                epochs=4, seed=seed, shuffle=False, config=CLS10)
+
+
+@bug("gru_sorted_by_label_no_shuffle", "unshuffled_data", "LSTM/GRU",
+     note="a GRU over digit rows, the training set concatenated class by class and never shuffled")
+def gru_unshuffled(seed: int, store: str) -> str:
+    m = RNN(8, 10, cell="gru", seed=seed)
+    opt = torch.optim.Adam(m.parameters(), lr=3e-3)
+    return fit(store, "gru_sorted_by_label_no_shuffle", m, opt, _sorted_by_label(tensors(digits())),
+               epochs=5, seed=seed, shuffle=False, inputs=rows, config=CLS10)

@@ -122,21 +122,21 @@ def mlp_overfit(seed: int, store: str) -> str:
 def encoder_overfit(seed: int, store: str) -> str:
     X, y, Xv, yv = tensors(digits())
     m = Encoder(8, 10, tokens=8, d=64, layers=2, seed=seed)
-    opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+    opt = torch.optim.Adam(m.parameters(), lr=3e-3)
     return fit(store, "encoder_100_rows_many_epochs", m, opt, [X[:100], y[:100], Xv, yv], epochs=60,
                batch=50, seed=seed, inputs=rows, config=CLS10)
 
 
 @bug("lstm_waves_small_train_set", "overfitting", "LSTM/GRU",
-     note="a 128-unit LSTM fitted to 40 noisy sequences for 100 epochs")
+     note="a 128-unit LSTM fitted to 16 noisy sequences for 150 epochs")
 def lstm_overfit(seed: int, store: str) -> str:
     from .runs_optim import _SqueezedMSE
 
     X, y, Xv, yv = tensors(waves(), regression=True)
     m = RNN(1, 1, hidden=128, cell="lstm", seed=seed)
     opt = torch.optim.Adam(m.parameters(), lr=3e-3)
-    return fit(store, "lstm_waves_small_train_set", m, opt, [X[:40], y[:40], Xv, yv], epochs=100,
-               batch=40, seed=seed, criterion=_SqueezedMSE(), config={"task": "regression"})
+    return fit(store, "lstm_waves_small_train_set", m, opt, [X[:16], y[:16], Xv, yv], epochs=150,
+               batch=16, seed=seed, criterion=_SqueezedMSE(), config={"task": "regression"})
 
 
 # -- eval_mode_missing ----------------------------------------------------------------
@@ -156,3 +156,12 @@ def cnn_no_eval(seed: int, store: str) -> str:
     opt = torch.optim.Adam(m.parameters(), lr=1e-3)
     return fit(store, "cnn_batchnorm_val_without_eval", m, opt, tensors(digits()), epochs=4, seed=seed,
                validate="no_eval", config=CLS10)
+
+
+@bug("encoder_dropout_val_without_eval", "eval_mode_missing", "transformer", alternates=("overfitting",),
+     note="a transformer encoder with dropout 0.3 validated under torch.no_grad() without model.eval()")
+def encoder_no_eval(seed: int, store: str) -> str:
+    m = Encoder(8, 10, tokens=8, dropout=0.3, seed=seed)
+    opt = torch.optim.Adam(m.parameters(), lr=3e-3)
+    return fit(store, "encoder_dropout_val_without_eval", m, opt, tensors(digits()), epochs=5, seed=seed,
+               inputs=rows, validate="no_eval", config=CLS10)

@@ -18,10 +18,15 @@ PROJECT = "bug-suite"
 
 
 def _descend(store: str, name: str, X: np.ndarray, y: np.ndarray, alpha: float, steps: int,
-             batch: int | None = None, reset_grad: bool = True, seed: int = 0,
+             batch: int | None = None, reset_grad: bool = True, seed: int = 0, check_data: bool = False,
              **config: Any) -> str:
-    """The seed's loop: theta -= alpha * grad of J = 1/(2m) ||X theta - y||^2, logged with the NumPy probe."""
+    """The seed's loop: theta -= alpha * grad of J = 1/(2m) ||X theta - y||^2, logged with the NumPy probe.
+
+    ``check_data`` also stores ``mg.check_data`` of the features (without the bias column) with the run.
+    """
     run = mg.init(project=PROJECT, name=name, config={"alpha": alpha, "steps": steps, **config}, store=store)
+    if check_data:
+        run.log_data_report(mg.check_data(X[:, 1:], y=y, task="regression"))
     probe = ArrayProbe(run, every=5, on_error="ignore")
     rng = np.random.default_rng(seed)
     theta, grad = np.zeros(X.shape[1]), np.zeros(X.shape[1])
@@ -75,7 +80,8 @@ def np_unscaled(seed: int, store: str) -> str:
     rooms = rng.integers(1, 6, n).astype(np.float64)
     X = np.column_stack([np.ones(n), sqft, rooms])
     y = 0.002 * sqft + 0.8 * rooms + 0.3 * rng.standard_normal(n)  # price in 100k
-    return _descend(store, "np_linreg_unscaled_features", X, y, 2e-7, 300, seed=seed, task="regression")
+    return _descend(store, "np_linreg_unscaled_features", X, y, 2e-7, 300, seed=seed, check_data=True,
+                    task="regression")
 
 
 @bug("np_linreg_on_a_parabola", "not_enough_capacity", "linear", "numpy",
@@ -112,9 +118,12 @@ def np_logreg_nan(seed: int, store: str) -> str:
 
 
 # -- scikit-learn, buggy -----------------------------------------------------------------
-def _sk_track(store: str, name: str, est: Any, X: np.ndarray, y: np.ndarray, **config: Any) -> str:
+def _sk_track(store: str, name: str, est: Any, X: np.ndarray, y: np.ndarray, check_data: bool = False,
+              **config: Any) -> str:
     params = {k: v for k, v in est.get_params().items() if isinstance(v, (int, float, str, bool, type(None)))}
     with mg.init(project=PROJECT, name=name, config={**params, **config}, store=store) as run:
+        if check_data:  # the data report goes with the run, as the docs show
+            run.log_data_report(mg.check_data(X, y=y))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             sk_probe.track(run, est, X, y)
@@ -128,7 +137,7 @@ def sk_mlp_raw(seed: int, store: str) -> str:
 
     X, y, _, _ = wine(raw=True)
     est = MLPClassifier((64,), max_iter=150, random_state=seed)
-    return _sk_track(store, "sk_mlp_wine_raw_features", est, X, y, num_classes=3)
+    return _sk_track(store, "sk_mlp_wine_raw_features", est, X, y, check_data=True, num_classes=3)
 
 
 @bug("sk_mlp_labels_shuffled", "label_noise", "MLP", "sklearn", alternates=("not_enough_capacity", "overfitting"),
@@ -148,9 +157,9 @@ def sk_sgd_circles(seed: int, store: str) -> str:
     from sklearn.linear_model import SGDClassifier
 
     X, y, Xv, yv = circles()
-    est = SGDClassifier(loss="log_loss", alpha=1e-4, random_state=seed)
+    est = SGDClassifier(loss="log_loss", alpha=1e-4, learning_rate="constant", eta0=0.01, random_state=seed)
     with mg.init(project=PROJECT, name="sk_sgd_linear_on_circles",
-                 config={"loss": "log_loss", "alpha": 1e-4, "num_classes": 2}, store=store) as run:
+                 config={"loss": "log_loss", "alpha": 1e-4, "eta0": 0.01, "num_classes": 2}, store=store) as run:
         sk_probe.partial_fit(run, est, X, y, epochs=30, validation_data=(Xv, yv))
     return run.id
 
@@ -178,16 +187,17 @@ def np_scaled(seed: int, store: str) -> str:
     y = 0.002 * sqft + 0.8 * rooms + 0.3 * rng.standard_normal(n)
     F = np.column_stack([sqft, rooms])
     X = np.column_stack([np.ones(n), (F - F.mean(0)) / F.std(0)])
-    return _descend(store, "np_linreg_scaled_features", X, y, 0.1, 300, seed=seed, task="regression")
+    return _descend(store, "np_linreg_scaled_features", X, y, 0.1, 300, seed=seed, check_data=True,
+                    task="regression")
 
 
-@bug("sk_mlp_digits_scaled", None, "MLP", "sklearn", note="MLPClassifier on standardised digits, early stopping")
+@bug("sk_mlp_digits_scaled", None, "MLP", "sklearn", note="MLPClassifier on standardised digits, early stopping; its data report warns of constant border pixels (unrelated)")
 def sk_mlp_good(seed: int, store: str) -> str:
     from sklearn.neural_network import MLPClassifier
 
     X, y, _, _ = digits()
     est = MLPClassifier((64,), max_iter=200, early_stopping=True, random_state=seed)
-    return _sk_track(store, "sk_mlp_digits_scaled", est, X, y, num_classes=10)
+    return _sk_track(store, "sk_mlp_digits_scaled", est, X, y, check_data=True, num_classes=10)
 
 
 @bug("sk_sgd_cancer_scaled", None, "linear", "sklearn",

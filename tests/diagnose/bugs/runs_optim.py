@@ -82,7 +82,7 @@ def lstm_no_zero_grad(seed: int, store: str) -> str:
     m = RNN(1, 1, cell="lstm", seed=seed)
     opt = torch.optim.SGD(m.parameters(), lr=0.01)
     return fit(store, "lstm_regression_no_zero_grad", m, opt, tensors(waves(), regression=True),
-               epochs=3, seed=seed, criterion=_SqueezedMSE(), config={"task": "regression"})
+               epochs=4, batch=32, seed=seed, criterion=_SqueezedMSE(), config={"task": "regression"})
 
 
 class _SqueezedMSE(nn.Module):
