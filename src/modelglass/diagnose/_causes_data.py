@@ -27,8 +27,10 @@ def unscaled_inputs(e: Evidence) -> Cause | None:
     hi, lo = float(x.get("col_std_max") or 0), float(x.get("col_std_min") or 0)
     because = []
     if std > UNSCALED_STD or abs(mean) > UNSCALED_STD:
-        because.append(f"the model's input has mean {fmt(mean)} and std {fmt(std)} (max |x| "
-                       f"{fmt(big)}) at step {x.get('step')}; standardised inputs have mean 0, std 1")
+        where = "the data report's features have" if x.get("source") else "the model's input has"
+        when = "" if x.get("step") is None else f" at step {x.get('step')}"
+        because.append(f"{where} mean {fmt(mean)} and std {fmt(std)} (max |x| {fmt(big)}){when}; "
+                       "standardised inputs have mean 0, std 1")
     spread = ratio(hi, lo)
     if spread is not None and spread > MIXED_SCALES and hi > 1:
         because.append(f"its features' std ranges from {fmt(lo)} to {fmt(hi)} ({fmt(spread)}x)")

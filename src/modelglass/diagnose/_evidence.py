@@ -191,8 +191,11 @@ class Evidence:
         return None if g is None else (Point(g, int(c.steps[-1])), early, late)
 
     def input_scale(self) -> Mapping[str, Any] | None:
+        """The raw input scale: what watch/the sklearn probe saw, else the data report's columns."""
         rows = self.signals.get("inputs")
-        return rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], Mapping) else None
+        if isinstance(rows, list) and rows and isinstance(rows[0], Mapping):
+            return rows[0]
+        return _report_scale(self.h.artifacts.get("data_report"))
 
     # -- the model's shape ---------------------------------------------------------------
     def deep_squash(self) -> int:
@@ -247,3 +250,26 @@ class Evidence:
         if v.size < 20:
             return None
         return float(np.mean(np.diff(v) < 0))
+
+
+def _report_scale(report: Any) -> dict[str, Any] | None:
+    """The input scale from a stored data report: its numeric feature columns' means and stds."""
+    cols = report.get("columns") if isinstance(report, Mapping) else None
+    if not isinstance(cols, Mapping):
+        return None
+    means, stds, tops = [], [], []
+    for c in cols.values():
+        if (isinstance(c, Mapping) and c.get("kind") == "numeric" and c.get("role") == "feature"
+                and all(isinstance(c.get(k), (int, float)) for k in ("mean", "std", "min", "max"))):
+            means.append(float(c["mean"]))
+            stds.append(float(c["std"]))
+            tops.append(max(abs(float(c["min"])), abs(float(c["max"]))))
+    if not means:
+        return None
+    m, sd = np.asarray(means), np.asarray(stds)
+    pos = sd[sd > 0]
+    # The pooled std of all values: within-column variance plus the spread of the column means.
+    pooled = float(np.sqrt(np.mean(sd ** 2) + np.var(m)))
+    return {"step": None, "source": "data report", "mean": float(np.mean(m)), "std": pooled,
+            "abs_max": float(max(tops)), "col_std_max": float(sd.max()),
+            "col_std_min": float(pos.min()) if pos.size else 0.0, "shape": [None, len(means)]}
