@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ...core import ModelglassError
 from .._structures import tensors_in
 
 SIGNALS_SCHEMA_VERSION = 1
@@ -107,6 +108,8 @@ class SignalProbe:
                     s["stale"] += 1
                     if s["first_step"] is None:
                         s["first_step"], s["param"] = step + 1, self._name_of(p)
+                        self._dirty = True
+                        self.flush()
             self._dirty = True
         return hook
 
@@ -124,6 +127,7 @@ class SignalProbe:
                 if ev["first_step"] is None:
                     ev["first_step"] = step
                     self._dirty = True
+                    self.flush()  # once per run: the run may finish before the next record
         if record and grad_enabled and len(self.data["inputs"]) < _MAX_INPUT_RECORDS:
             self._input_stats(step, args)
 
@@ -167,6 +171,7 @@ class SignalProbe:
                 and tuple(pred.shape) != tuple(target.shape)):
             info["shape_mismatch"] = {"input": list(pred.shape), "target": list(target.shape)}
             self._dirty = True
+            self.flush()
         if len(info["records"]) < _MAX_LOSS_RECORDS and pred.requires_grad:
             info["records"].append(_loss_record(pred, target))
             self._dirty = True
@@ -178,13 +183,21 @@ class SignalProbe:
             self._dirty = False
             self.run.log_artifact("signals", self.data)
 
-    def remove(self) -> None:
+    def detach(self) -> None:
+        """Take the hooks off without writing anything."""
         for h in (self._stale_handle, self._loss_handle):
             if h is not None:
                 h.remove()
         self._stale_handle = self._loss_handle = None
         self._stale_ref = None
-        self.flush(force=True)
+
+    def remove(self) -> None:
+        """Take the hooks off and write the ``signals`` artifact (unless the run has finished)."""
+        self.detach()
+        try:
+            self.flush(force=True)
+        except ModelglassError:  # finish() unwatches a closed run: what was written stands
+            pass
 
 
 def _torch_loss_kind(module: Any) -> str | None:
