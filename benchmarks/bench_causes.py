@@ -18,6 +18,7 @@ Seed 0 is for tuning; seeds 1 and 2 are held out. Causes are read with
 ``getattr(d, "causes", ())``, so a modelglass without them scores 0 and still runs.
 
 Run: ``python benchmarks/bench_causes.py [--seeds 0 1 2] [--only NAME ...] [--json out.json]``
+(``--list`` prints the runs, their expected cause, family, framework and bug)
 (about a minute a seed on one core).
 """
 
@@ -106,7 +107,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", nargs="+", help="run only these runs of the suite")
     p.add_argument("--json", type=Path, help="write every run's result and the summary here")
     p.add_argument("-q", "--quiet", action="store_true", help="no line per run")
+    p.add_argument("--list", action="store_true", help="list the suite's runs and exit")
     args = p.parse_args(argv)
+    if args.list:
+        from tests.diagnose.bugs import load
+
+        for name, r in sorted(load().items(), key=lambda kv: (kv[1].expect or "~", kv[0])):
+            print(f"{r.expect or 'healthy':24s} {name:38s} {r.family:12s} {r.framework:8s} {r.note}")
+        return 0
     if args.only:
         from tests.diagnose.bugs import load
 
