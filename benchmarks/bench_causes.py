@@ -87,6 +87,10 @@ def report(rows: list[dict[str, Any]]) -> dict[str, Any]:
         table[code or "all"] = {"runs": len(part), **acc}
         print(f"{code or 'all buggy runs':26s} {len(part):5d} {acc['top1']:7.0%} {acc['top3']:7.0%} "
               f"{acc['top3_alt']:10.0%} {acc['flagged']:8.0%}")
+    for key in ("framework", "family"):
+        groups = sorted({r[key] for r in buggy})
+        print(f"top-1 by {key}: " + ", ".join(
+            f"{g} {sum(r['top1'] for r in buggy if r[key] == g)}/{sum(r[key] == g for r in buggy)}" for g in groups))
     alarms = [r for r in healthy if r["false_alarm"]]
     print(f"\nhealthy runs with a cause (warning or worse): {len(alarms)} of {len(healthy)}; "
           f"with a warning-or-worse finding: {sum(r['flagged'] for r in healthy)} of {len(healthy)}")
