@@ -81,3 +81,25 @@ def test_read_records_stops_before_a_partial_record(tmp_path, cut):
     (tmp_path / "f").write_bytes(data[:keep])
     c = read_records(str(tmp_path / "f"))
     assert c.payloads == [b"first"] and c.end == 21 and c.skipped == []
+
+
+def test_a_file_read_in_small_windows_gives_every_record(tmp_path):
+    from modelglass.integrations.tensorboard import TensorBoardImporter
+
+    payloads = _events()
+    (tmp_path / "logs" / "r").mkdir(parents=True)
+    with open(tmp_path / "logs" / "r" / "events.out.tfevents.1", "wb") as fh:
+        write_records(fh, payloads)
+    slow = Parsed()
+    _parse_events(payloads, list(range(len(payloads))), "", {}, slow)
+    with TensorBoardImporter(tmp_path / "logs", store=tmp_path / "mg.db") as imp:
+        imp.window = 100  # smaller than some records: those are read with a window of their own
+        (done,) = imp.import_once()
+    import modelglass as mg
+
+    reader = mg.open_store(tmp_path / "mg.db")
+    for tag, (steps, values, _times) in slow.scalars().items():
+        s = reader.series(done.run_id, tag)
+        np.testing.assert_array_equal(s.steps, steps)
+        np.testing.assert_array_equal(s.values, values)
+    assert done.points == sum(len(v[0]) for v in slow.scalars().values())

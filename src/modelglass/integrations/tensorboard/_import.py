@@ -21,7 +21,7 @@ import numpy as np
 from ...core import BadInputError
 from ...store import ArtifactRow, Backend, EventRow, WriteBatch, histogram_row, make_chunks, open_backend
 from ._parse import Parsed, parse_chunk
-from ._records import read_records
+from ._records import read_windows
 
 STATE_ARTIFACT = "tensorboard"
 STATE_VERSION = 1
@@ -111,6 +111,7 @@ class TensorBoardImporter:
         self.project = project or DEFAULT_PROJECT
         self._backend: Backend = open_backend(store, create=True)
         self._known: dict[str, str] | None = None  # run name -> run id
+        self.window = 64 << 20  # bytes of a file read at once
 
     @property
     def store(self) -> str:
@@ -198,14 +199,12 @@ class TensorBoardImporter:
                 key = os.path.relpath(path, self.logdir).replace(os.sep, "/")
                 start = int(offsets.get(key, 0))
                 try:
-                    if os.path.getsize(path) <= start:
-                        continue
-                    chunk = read_records(path, start)
+                    for chunk in read_windows(path, start, self.window):
+                        parse_chunk(chunk, prefix, plugins, parsed)
+                        offsets[key] = chunk.end
+                        skipped += len(chunk.skipped)
                 except OSError as exc:
                     raise BadInputError(f"Cannot read the event file {path}: {exc.strerror or exc}.") from exc
-                parse_chunk(chunk, prefix, plugins, parsed)
-                offsets[key] = chunk.end
-                skipped += len(chunk.skipped)
         return src, run_id, state, parsed, offsets, plugins, skipped
 
     def _write_run(
