@@ -18,6 +18,10 @@ _EXTRAS = {
     "psycopg": "postgres",
     "tensorboard": "tensorboard",
     "google_crc32c": "tensorboard",
+    "keras": "keras",
+    "lightning": "lightning",
+    "transformers": "huggingface",
+    "accelerate": "huggingface",
     "plotly": "",
     "pandas": "",
 }
