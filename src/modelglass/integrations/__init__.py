@@ -1,4 +1,5 @@
-"""Where people already train: callbacks for Keras 3, PyTorch Lightning and Hugging Face.
+"""Where people already train: TensorBoard logs in and out, and callbacks for Keras 3,
+PyTorch Lightning and Hugging Face.
 
 Each integration is its own module and imports its framework only when it is
 imported itself, so ``import modelglass`` never loads one::
