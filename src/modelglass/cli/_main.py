@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "data": ("data", "check a dataset for problems"),
     "tune": ("tune", "list and show hyperparameter studies"),
     "ui": ("ui", "serve the dashboard on 127.0.0.1"),
+    "import": ("imports", "import runs from other tools' logs: import tensorboard LOGDIR"),
 }
 
 

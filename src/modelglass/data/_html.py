@@ -60,13 +60,13 @@ def _columns_table(report: Any) -> str:
 
 
 def _figures(report: Any) -> str:
-    from ..viz import _data as viz
+    from ..viz import DATA_FIGURE_KINDS, data_figure
 
     d = report.to_dict()
     parts = []
-    for i, kind in enumerate(viz.DATA_FIGURE_KINDS):
+    for i, kind in enumerate(DATA_FIGURE_KINDS):
         try:
-            fig = viz.data_figure(d, kind)
+            fig = data_figure(d, kind)
         except BadInputError:
             continue  # e.g. no test set: no drift figure
         payload = fig.to_json().replace("<", "\\u003c").replace(">", "\\u003e")
