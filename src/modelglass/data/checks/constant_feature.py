@@ -47,7 +47,7 @@ def _top_count(ctx: DataContext, col: str, dominant_fraction: float) -> tuple[in
     ``dominant_fraction`` of the rows must equal both the 1% and the 99% quantiles.
     """
     n = len(ctx.train)
-    if ctx.kind(col) == "numeric" and ctx.train[col].dtype != object:
+    if ctx.kind(col) == "numeric" and ctx.dtype(col) != np.dtype(object):
         x = ctx.numeric(col)
         nan = np.isnan(x)
         n_nan = int(nan.sum())
