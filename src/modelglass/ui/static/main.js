@@ -14,7 +14,7 @@ const VIEWS = {
   diagnosis: ["Diagnosis", () => import("./diagnosis.js"), "renderDiagnosis"],
   data: ["Data", () => import("./data.js"), "renderData"],
   compare: ["Compare", () => import("./compare.js"), "renderCompare"],
-  studies: ["Studies", () => import("./studies.js"), "renderStudies", "cartesian"],
+  studies: ["Studies", () => import("./studies.js"), "renderStudies"],
 };
 
 function drawNav() {
