@@ -14,6 +14,7 @@ from ._errors import (
 from ._findings import Finding, Severity, jsonable, sort_findings, worst_severity
 from ._lazy import is_tensor, require
 from ._modules import make_module_callable
+from ._progress import ProgressBar, iter_progress, progress_bar
 from ._result import Result, check_kind, figure_html, findings_table_html, format_number, in_notebook
 
 __all__ = [
@@ -40,4 +41,7 @@ __all__ = [
     "in_notebook",
     "sort_findings",
     "worst_severity",
+    "ProgressBar",
+    "iter_progress",
+    "progress_bar",
 ]

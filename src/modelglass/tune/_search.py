@@ -10,6 +10,7 @@ import traceback
 from typing import Any, Callable, Mapping
 
 from ..core import BadInputError, BadTypeError
+from ..core import progress_bar
 from ..store import open_backend
 from ..track import init as _init_run
 from ._result import ERROR_ATTR, RUN_ID_ATTR, TuneResult, result_from_study
@@ -34,6 +35,7 @@ def tune(
     n_jobs: int = 1,
     project: str = "tune",
     seed: int | None = None,
+    progress: bool = True,
 ) -> TuneResult:
     """Search hyperparameters with Optuna, logging every trial as a modelglass run.
 
@@ -63,6 +65,7 @@ def tune(
         n_jobs: Threads running trials in this process.
         project: Project of the trial runs.
         seed: Seed for the sampler, for a repeatable search.
+        progress: Show a progress bar of the trials (on a terminal or in a notebook only).
 
     Returns:
         A :class:`TuneResult` over every trial of the study (also those of other workers).
@@ -82,7 +85,9 @@ def tune(
     try:
         st = _create(optuna, storage_obj, _sampler(optuna, sampler, seed), _pruner(optuna, pruner),
                      name, direction)
-        st.optimize(wrapped, n_trials=n_trials, timeout=timeout, n_jobs=n_jobs, catch=(Exception,))
+        with progress_bar("tune: trials", n_trials, progress) as bar:
+            st.optimize(wrapped, n_trials=n_trials, timeout=timeout, n_jobs=n_jobs, catch=(Exception,),
+                        callbacks=[lambda _study, _trial: bar.advance()])
     finally:
         optuna.logging.set_verbosity(previous)
     return result_from_study(st, storage_desc)
