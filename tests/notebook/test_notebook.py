@@ -72,6 +72,12 @@ with mg.init("nb", name="live-run", store=STORE) as run:
     print("updates while running:", view.updates)
 view.update(); view.stop()
 """,
+    "progress": """
+from modelglass.landscape import landscape
+landscape(np.array([1.0, 2.0]), lambda th: float(th @ th), steps=30)
+landscape(np.array([1.0, 2.0]), lambda th: float(th @ th), steps=30, progress=False)
+print("quiet")
+""",
 }
 
 
@@ -106,7 +112,7 @@ def _assert_card(html: str, title: str) -> None:
 
 
 def test_the_kernel_ran_every_cell_without_error(outputs):
-    for name in ("setup", "card", "show", "live"):
+    for name in ("setup", "card", "show", "live", "progress"):
         assert _errors(outputs[name]) == [], name
 
 
@@ -167,3 +173,13 @@ def test_analysis_results_render_cards(outputs, cell, title_word):
         assert "mg-v-error" in html and "<code>loss_divergence</code>" in html
     if cell == "data":
         assert "<code>missing_values</code>" in html
+
+
+def test_progress_bar_is_drawn_in_a_notebook_once_per_call(outputs):
+    outs = outputs["progress"]
+    bars = [o for o in outs if "mg-progress" in o.get("data", {}).get("text/html", "")]
+    assert len(bars) == 1  # the progress=False call drew nothing
+    html = bars[0]["data"]["text/html"]
+    assert "landscape: grid rows" in html and "30/30" in html  # updated in place to the end
+    assert not any(o["output_type"] == "stream" and o["name"] == "stderr" for o in outs)
+

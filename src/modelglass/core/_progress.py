@@ -8,11 +8,14 @@ helpers cost a function call. Never call them on the training thread's hot path
 (``Run.log``): they are for the analyses' own loops.
 
 ``rich`` is imported only when a bar is actually shown, so ``import modelglass``
-stays light.
+stays light. In a notebook the bar is an HTML output updated in place (rich's own
+notebook display would need ipywidgets).
 """
 
 from __future__ import annotations
 
+import html
+import time
 from typing import Any, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
@@ -36,6 +39,12 @@ class ProgressBar:
         return self._bar is not None
 
     def _start(self, console: Any) -> None:
+        con = console or _console()
+        if con.is_jupyter:
+            # rich's own notebook display needs ipywidgets; an HTML output updated in place does not.
+            self._bar = _NotebookBar(self.description, self.total)
+            self._task = None
+            return
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -47,7 +56,7 @@ class ProgressBar:
 
         columns = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn()]
-        self._bar = Progress(*columns, console=console or _console(), transient=False)
+        self._bar = Progress(*columns, console=con, transient=False)
         self._task = self._bar.add_task(self.description, total=self.total)
         self._bar.start()
 
@@ -69,6 +78,42 @@ class ProgressBar:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+class _NotebookBar:
+    """A progress bar as one notebook output (an HTML ``<progress>``), redrawn at most 5 times a second."""
+
+    def __init__(self, description: str, total: int | None) -> None:
+        from IPython.display import HTML, display
+
+        self.description, self.total, self.done = description, total, 0
+        self._started = self._last = time.monotonic()
+        self._handle = display(HTML(self._html()), display_id=True)
+
+    def _html(self) -> str:
+        elapsed = time.monotonic() - self._started
+        value = f"value='{self.done}' max='{self.total}'" if self.total else ""
+        count = f"{self.done}/{self.total}" if self.total else f"{self.done}"
+        return (f"<div class='mg-progress' style='font-family:system-ui,sans-serif;font-size:13px'>"
+                f"<b>{html.escape(self.description)}</b> <progress {value} style='width:320px'></progress> "
+                f"{count} <span style='color:#667'>{elapsed:.1f} s</span></div>")
+
+    def update(self, _task: Any, advance: int = 1, description: str | None = None) -> None:
+        self.done += advance
+        if description:
+            self.description = description
+        now = time.monotonic()
+        if now - self._last >= 0.2 or (self.total and self.done >= self.total):
+            self._last = now
+            self._redraw()
+
+    def _redraw(self) -> None:
+        from IPython.display import HTML
+
+        self._handle.update(HTML(self._html()))
+
+    def stop(self) -> None:
+        self._redraw()
 
 
 def should_show(progress: bool | None = True, console: Any = None) -> bool:

@@ -13,8 +13,7 @@ from ._diagnosis import findings_html
 from ._html import Page, esc, p, table
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..demo import DemoRun, LinearData
-    from ..demo._walk import DigitsWalk, Walk
+    from ..demo import DemoRun, DigitsWalk, LinearData, Walk
 
 
 def write_demo_report(
