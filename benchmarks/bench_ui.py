@@ -117,9 +117,9 @@ def bench_draw(port: int, ids: list[str], repeats: int) -> dict[str, float]:
 
     base = f"http://127.0.0.1:{port}/"
     url = f"{base}#/scalars?runs={','.join(ids)}&filter=tag0"
-    done = ("() => { const g = document.querySelector('div.chart[data-tag=\"tag0\"]');"
-            " return g && g.data && g.data.length === %d && g.querySelector('.scatterlayer .trace'); }"
-            % len(ids))
+    # The chart's div carries data-painted once uPlot drew it, and data-series its run count.
+    done = ("() => { const g = document.querySelector('div.chart[data-tag=\"tag0\"][data-painted]');"
+            " return g && Number(g.dataset.series) === %d; }" % len(ids))
     first, again, alone = [], [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[

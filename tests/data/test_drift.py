@@ -47,7 +47,7 @@ def test_random_halves_of_100k_rows_do_not_drift() -> None:
     })
     half = rng.random(n) < 0.5
     r = check_data(df[half], df[~half], checks=["train_test_drift"])
-    assert r.findings == []
+    assert r.findings == ()
     table = r.to_dict()["drift"]
     assert {row["column"] for row in table} == {"x", "skewed", "k", "cat"}
     assert all(not row["drifted"] for row in table)
@@ -73,6 +73,6 @@ def test_id_like_columns_are_left_out_of_drift() -> None:
     train = pd.DataFrame({"id": [f"a{i}" for i in range(500)], "x": rng.normal(size=500)})
     test = pd.DataFrame({"id": [f"b{i}" for i in range(200)], "x": rng.normal(size=200)})
     r = check_data(train, test, checks=["train_test_drift"])
-    assert r.findings == []
+    assert r.findings == ()
     assert r.details["train_test_drift"]["id_like_columns"] == ["id"]
     assert [row["column"] for row in r.to_dict()["drift"]] == ["x"]

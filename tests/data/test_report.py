@@ -14,7 +14,7 @@ from modelglass.core import BadInputError
 from modelglass.data import DataReport, check_data
 from modelglass.viz import _data as viz
 
-KEYS = {"schema_version", "n_rows", "n_cols", "n_test_rows", "task", "target", "ok", "checks_run",
+KEYS = {"schema_version", "result", "n_rows", "n_cols", "n_test_rows", "task", "target", "ok", "checks_run",
         "skipped", "findings", "row_counts", "columns", "drift", "drift_thresholds", "label_issues",
         "target_leakage", "class_counts", "missing_matrix", "correlations"}
 

@@ -114,16 +114,18 @@ def artifacts(tmp_path: Path) -> Path:
     return out
 
 
-def _chart(page: Any, tag: str, traces: int, timeout: float = 60_000) -> dict[str, Any]:
+def _chart(page: Any, tag: str, lines: int, timeout: float = 60_000) -> dict[str, Any]:
+    """The lines a uPlot chart drew (lines.js keeps them on the div) and its y scale."""
     page.wait_for_function(
         """([tag, n]) => { const g = document.querySelector(`div.chart[data-tag="${tag}"]`);
-            return g && g.data && g.data.length === n && g.querySelector('.scatterlayer .trace'); }""",
-        arg=[tag, traces], timeout=timeout)
+            return g && g.mgChart && g.mgChart.lines.length === n && g.dataset.painted; }""",
+        arg=[tag, lines], timeout=timeout)
     return page.evaluate(
-        """(tag) => { const g = document.querySelector(`div.chart[data-tag="${tag}"]`);
-            return { traces: g.data.map((t) => ({ name: t.name, meta: t.meta,
-                       x: Array.from(t.x), y: Array.from(t.y, (v) => Number.isFinite(v) ? v : null) })),
-                     yrange: g._fullLayout.yaxis.range }; }""", tag)
+        """(tag) => { const c = document.querySelector(`div.chart[data-tag="${tag}"]`).mgChart;
+            const y = c.uplot.scales.y;
+            return { traces: c.lines.map((l) => ({ name: l.name, run: l.run, kind: l.kind,
+                       x: Array.from(l.x), y: Array.from(l.y) })),
+                     yrange: [y.min, y.max], ylog: y.distr === 3 }; }""", tag)
 
 
 def test_runs_table_lists_the_runs(server: dict[str, Any], page: Any, artifacts: Path) -> None:
@@ -145,7 +147,7 @@ def test_selected_runs_share_a_chart_with_one_trace_each(server: dict[str, Any],
     page.get_by_role("button", name="Show charts").click()
     data = _chart(page, "loss", 2)
     assert sorted(t["name"] for t in data["traces"]) == ["fast", "slow"]
-    assert {t["meta"]["run"] for t in data["traces"]} == {server["ids"]["fast"], server["ids"]["slow"]}
+    assert {t["run"] for t in data["traces"]} == {server["ids"]["fast"], server["ids"]["slow"]}
     assert len(data["traces"][0]["x"]) == 200
     assert page.locator('div.chart[data-tag="val/loss"]').count() == 1
     page.screenshot(path=str(artifacts / "scalars.png"))
@@ -161,10 +163,9 @@ def test_a_one_step_spike_in_a_million_points_is_drawn_at_its_height(server: dic
     assert t["y"][top] == SPIKE and t["x"][top] == SPIKE_STEP
     assert trace["yrange"][1] >= SPIKE and trace["yrange"][0] <= 1.0
     # Zooming asks the server again: every point of the visible range comes back.
-    page.evaluate("""() => Plotly.relayout(document.querySelector('div.chart[data-tag="signal"]'),
-                                         {'xaxis.range': [777700, 777800]})""")
-    page.wait_for_function("""() => { const g = document.querySelector('div.chart[data-tag="signal"]');
-                                      return g.data[0].x.length === 101; }""", timeout=30_000)
+    page.evaluate("""() => document.querySelector('div.chart[data-tag="signal"]').mgChart.zoom(777700, 777800)""")
+    page.wait_for_function("""() => { const c = document.querySelector('div.chart[data-tag="signal"]').mgChart;
+                                      return c.lines[0].x.length === 101; }""", timeout=30_000)
     zoomed = _chart(page, "signal", 1)["traces"][0]
     assert zoomed["x"] == list(range(777700, 777801)) and SPIKE in zoomed["y"]
 
@@ -176,10 +177,10 @@ def test_a_script_in_a_run_name_is_shown_as_text(server: dict[str, Any], page: A
     assert page.locator("img[src=x]").count() == 0
     page.goto(f"{server['base']}#/scalars?runs={server['ids'][XSS]},{server['ids']['fast']}")
     _chart(page, "loss", 2)
-    assert XSS in page.locator('div.chart[data-tag="loss"] .legendtext').all_text_contents()
+    assert XSS in page.locator('.card[data-card-tag="loss"] .legend .key').all_text_contents()
     page.goto(f"{server['base']}#/compare?runs={server['ids'][XSS]},{server['ids']['fast']}")
     page.wait_for_selector("#compare-table")
-    assert XSS in page.locator("#compare-table th").all_text_contents()
+    assert XSS in page.locator("#compare-table td.name").all_text_contents()
     assert page.locator("img[src=x]").count() == 0
     assert page.dialogs == [] and not page.errors
 
@@ -199,7 +200,7 @@ def test_the_live_view_shows_points_logged_after_the_page_opened(server: dict[st
         run.flush()
         page.wait_for_function(
             """() => { const g = document.querySelector('div.chart[data-tag="loss"]');
-                return g && g.data && Math.max(...g.data[0].x) === 24; }""", timeout=30_000)
+                return g && g.mgChart && Math.max(...g.mgChart.lines[0].x) === 24; }""", timeout=30_000)
         assert page.locator("#live").is_visible()
     finally:
         run.finish()
@@ -211,7 +212,7 @@ def test_the_diagnosis_view_lists_the_planted_finding(server: dict[str, Any], pa
     finding = page.wait_for_selector('.finding[data-code="nan_inf"]', timeout=60_000)
     assert "error" in finding.get_attribute("class")
     assert page.locator("#verdict").text_content() == "verdict: error"
-    page.wait_for_selector('#view div.chart-wide[data-tag="loss"] .scatterlayer .trace')
+    page.wait_for_selector('#view div.chart-wide[data-tag="loss"][data-painted]')
     page.screenshot(path=str(artifacts / "diagnosis.png"))
 
 
@@ -243,9 +244,9 @@ def test_the_studies_view_shows_a_maximised_study_from_the_given_storage(tmp_pat
         page.goto(base + "#/studies")
         card = page.locator('.card[data-study="score"]')
         card.locator(".chart .scatterlayer .trace").first.wait_for(timeout=60_000)
-        assert "best (highest) value" in card.locator("p.note").text_content()
-        assert f"in trial {result.best.number}" in card.locator("p.note").text_content()
-        assert card.locator("tr.best td").first.text_content() == f"score/trial-{result.best.number}"
+        summary = card.locator("p.note").first.text_content()
+        assert "best (highest) value" in summary and f"in trial {result.best.number}" in summary
+        assert card.locator("tr.best td").first.text_content() == f"score/trial-{result.best.number}best"
         best_line = page.evaluate("""() => Array.from(
             document.querySelector('.card[data-study="score"] div.chart').data[1].y)""")
         values = [t.value for t in result.trials]

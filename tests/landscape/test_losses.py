@@ -30,7 +30,8 @@ def test_huber_beats_mse_when_the_training_data_has_outliers() -> None:
     assert abs(at_zero["huber"] - 1.0) < 0.5 < abs(at_zero["mse"] - 1.0)
     for kind in ("metric", "fit", "training"):
         assert len(r.figure(kind).data) >= 1
-    assert list(r.to_dict()) == ["task", "metric", "greater_is_better", "best", "runs", "findings"]
+    assert list(r.to_dict()) == ["schema_version", "result", "ok", "findings", "task", "metric",
+                                 "greater_is_better", "best", "runs"]
 
 
 def test_classification_losses() -> None:

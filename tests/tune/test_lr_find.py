@@ -100,7 +100,8 @@ def test_torch_suggestion_trains_and_sweep_stops_on_divergence() -> None:
         opt.step()
     assert loss.item() < 0.5 * start
     d = result.to_dict()
-    assert list(d) == ["kind", "suggestion", "alternatives", "stopped_at", "lrs", "losses", "smoothed", "findings"]
+    assert list(d) == ["schema_version", "result", "ok", "findings", "kind", "suggestion", "alternatives",
+                       "stopped_at", "lrs", "losses", "smoothed"]
     fig = result.figure()
     assert {t.name.split(":")[0] for t in fig.data} >= {"loss", "smoothed", "steepest"}
 
@@ -128,3 +129,23 @@ def test_model_that_cannot_learn_is_flagged() -> None:
     result = mg.lr_find(lambda lr: 1.0, start=1e-4, end=1.0, steps=20)
     codes = [f.code for f in result.findings]
     assert "lr_no_descent" in codes and "lr_no_divergence" in codes
+    # No rate is read off a flat curve: the suggestion is withheld and the finding says what to try.
+    assert result.suggestion is None and set(result.alternatives.values()) == {None}
+    assert "lr_suggested" not in codes
+    flat = next(f for f in result.findings if f.code == "lr_no_descent")
+    assert "no learning rate is suggested" in flat.title and "raise 'end'" in flat.suggestion
+    assert result.to_dict()["suggestion"] is None and "no suggestion" in result.text()
+
+
+def test_loss_that_rises_from_the_first_rate_withholds_the_suggestion() -> None:
+    result = mg.lr_find(lambda lr: 1.0 + lr, start=1e-2, end=3.0, steps=20)
+    assert result.suggestion is None
+    rose = next(f for f in result.findings if f.code == "lr_no_descent")
+    assert "lower 'start'" in rose.suggestion and rose.evidence["last_loss"] > rose.evidence["first_loss"]
+
+
+def test_torch_model_whose_loss_ignores_it_gets_no_suggestion() -> None:
+    X, y = _regression()
+    result = mg.lr_find(_mlp(), lambda out, target: (out * 0.0).sum() + 1.0, (X, y), steps=20)
+    assert result.kind == "torch" and result.suggestion is None
+    assert [f.code for f in result.findings][0] == "lr_no_descent"

@@ -164,8 +164,8 @@ def test_package_is_callable_like_the_function(store_dir: Path) -> None:
 
 def test_to_dict_has_stable_keys(store_dir: Path) -> None:
     d = mg.tune(quadratic, n_trials=3, study="k", store=store_dir).to_dict()
-    assert list(d) == ["study", "storage", "direction", "n_trials", "counts", "best", "distributions",
-                       "trials", "findings"]
+    assert list(d) == ["schema_version", "result", "ok", "findings", "study", "storage", "direction",
+                       "n_trials", "counts", "best", "distributions", "trials"]
     assert list(d["trials"][0]) == ["number", "state", "value", "params", "run_id", "error", "duration",
                                     "started"]
     assert not math.isnan(d["best"]["value"])

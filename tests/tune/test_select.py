@@ -59,8 +59,8 @@ def test_near_identical_models_are_a_tie() -> None:
     assert r.scoring == "accuracy"
     tie = next(f for f in r.findings if f.code == "best_is_tie")
     assert tie.evidence["tied"] and tie.evidence["best"] == r.best
-    assert list(r.to_dict()) == ["scoring", "n_folds", "best", "baseline", "perfect", "candidates",
-                                 "learning_curve", "validation_curve", "findings"]
+    assert list(r.to_dict()) == ["schema_version", "result", "ok", "findings", "scoring", "n_folds", "best",
+                                 "baseline", "perfect", "candidates", "learning_curve", "validation_curve"]
 
 
 class MeanModel:
@@ -91,5 +91,5 @@ def test_bad_candidates_and_data() -> None:
         mg.compare_models([Ridge()], X, y[:10])
     with pytest.raises(BadInputError, match="no candidates"):
         mg.compare_models({}, X, y)
-    with pytest.raises(BadInputError, match=">= 2 folds"):
+    with pytest.raises(BadInputError, match="The .cv. argument of compare_models must be an int >= 2"):
         mg.compare_models([Ridge()], X, y, cv=1)

@@ -27,6 +27,32 @@ def test_the_schema_lists_every_api_route(client: TestClient) -> None:
         assert p in paths, p
 
 
+def test_the_schema_describes_every_response_and_the_answers_match_it(client: TestClient,
+                                                                    filled: dict[str, Any]) -> None:
+    from modelglass.ui import _schema as S
+
+    spec = client.get("/openapi.json").json()
+    for path, ops in spec["paths"].items():
+        if path.startswith("/api/"):
+            ref = ops["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+            assert "$ref" in ref, path
+    causes = spec["components"]["schemas"]["Cause"]["properties"]
+    assert {"code", "confidence", "because", "prescription", "change", "findings"} <= set(causes)
+    ids = filled["ids"]
+    every = ",".join(ids.values())
+    rid = ids["nan-run"]
+    for url, model in [("/api/info", S.Info), ("/api/runs", S.RunsPage), (f"/api/runs/{rid}", S.RunDetail),
+                       (f"/api/tags?runs={every}", S.Tags), (f"/api/scalars?runs={every}&tag=loss", S.Scalars),
+                       (f"/api/scalars?runs={every}&tag=loss&encoding=b64&x=time", S.Scalars),
+                       (f"/api/findings?runs={every}", S.FindingCounts), (f"/api/compare?runs={every}", S.Compare),
+                       ("/api/studies", S.Studies), (f"/api/runs/{ids['lr-0.1']}/histograms", S.Histograms),
+                       (f"/api/runs/{rid}/diagnosis", S.Diagnosis), (f"/api/runs/{ids['lr-0.1']}/model", S.StoredView),
+                       (f"/api/runs/{rid}/data", S.StoredView)]:
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+        model.model_validate(resp.json(), strict=False)
+
+
 def test_api_answers_and_never_shows_a_file_path(client: TestClient, filled: dict[str, Any]) -> None:
     ids = filled["ids"]
     every = ",".join(ids.values())
@@ -64,12 +90,21 @@ def test_page_scripts_and_plotly_come_from_this_server(client: TestClient) -> No
     page = client.get("/")
     assert page.status_code == 200
     assert "script-src 'self'" in page.headers["content-security-policy"]
-    assert 'src="/vendor/plotly.min.js"' in page.text and "http" not in page.text.split("<body>")[0]
+    head = page.text.split("<body>")[0]
+    # The page itself loads only uPlot (vendored, 51 KB); plotly.js is fetched by the views
+    # that draw with it, from this server.
+    assert 'src="/static/vendor/uplot/uPlot.iife.min.js"' in head and "http" not in head
+    assert "plotly" not in head
+    uplot = client.get("/static/vendor/uplot/uPlot.iife.min.js")
+    assert uplot.status_code == 200 and 40_000 < len(uplot.content) < 80_000
+    assert "(v1.6.32)" in uplot.text[:200]
+    assert "MIT" in client.get("/static/vendor/uplot/LICENSE").text
+    assert "/vendor/plotly.min.js" in client.get("/static/plot.js").text
     js = client.get("/vendor/plotly.min.js")
     assert js.status_code == 200 and len(js.content) > 1_000_000
     assert js.headers["content-type"].startswith("text/javascript")
     for name in ["main", "runs", "scalars", "histograms", "model", "diagnosis", "data", "compare",
-                 "studies", "dom", "api", "state", "pick", "plot"]:
+                 "studies", "dom", "api", "state", "pick", "plot", "lines"]:
         src = client.get(f"/static/{name}.js")
         assert src.status_code == 200, name
         assert "innerHTML" not in src.text and "insertAdjacentHTML" not in src.text, name
@@ -81,8 +116,8 @@ def test_the_ui_package_is_light_and_its_names_exist() -> None:
 
     import modelglass.ui as ui
 
-    handlers = {"compare", "data", "diagnosis", "histograms", "list_runs", "model", "run_detail",
-                "scalars", "studies", "tags"}
+    handlers = {"compare", "data", "diagnosis", "finding_counts", "histograms", "list_runs", "model", "run_detail",
+                "scalars", "studies", "study_figures", "tags"}
     assert ui.__all__ == sorted(handlers | {"create_app", "env_token", "is_loopback", "plotly_js_path"})
     code = "import sys, modelglass.ui; print(sorted({'fastapi', 'starlette', 'plotly'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,16 @@ def test_tags_are_grouped_by_prefix(filled: dict[str, Any]) -> None:
     groups = {g["group"]: g["tags"] for g in out["groups"]}
     assert groups == {"": ["loss"], "grad_norm": ["grad_norm/net.0.weight"], "val": ["val/loss"]}
     assert {t["tag"]: t["runs"] for t in out["tags"]}["loss"] == 2
+
+
+def test_the_loss_is_the_first_tag_whatever_its_prefix(tmp_path: Path) -> None:
+    with mg.init(project="p", store=tmp_path / "s") as run:
+        run.log({"accuracy": 0.5, "lr": 0.1, "train/loss": 1.0, "train/acc": 0.4, "val/loss": 1.1,
+                 "grad_norm/w": 0.1, "a_metric": 3.0}, step=0)
+    out = ui.tags(mg.open_store(tmp_path / "s"), {"runs": run.id})
+    assert [t["tag"] for t in out["tags"]] == [
+        "train/loss", "val/loss", "a_metric", "accuracy", "lr", "train/acc", "grad_norm/w"]
+    assert [g["group"] for g in out["groups"]] == ["train", "val", "", "grad_norm"]
 
 
 def test_scalars_give_one_series_per_run_that_has_the_tag(filled: dict[str, Any]) -> None:
@@ -219,3 +230,107 @@ def test_diagnosis_lists_stored_and_diagnosed_findings_worst_first(filled: dict[
     assert out["available"] and out["reason"] == "" and out["verdict"] == "error"
     # The diagnosis finds the NaN itself; the live event of the same step is not listed twice.
     assert [(f["source"], f["step"]) for f in out["findings"] if f["code"] == "nan_inf"] == [("diagnose", 40)]
+
+
+def test_each_finding_names_the_series_that_shows_it() -> None:
+    from modelglass.ui._views import finding_series
+
+    tags = ["loss", "act/dead_fraction/net.1", "act/zero_fraction/net.1", "grad_norm/net.0.weight",
+            "update_ratio/net.0.weight", "val/loss"]
+    dead = {"code": "dead_units", "evidence": {"module": "net.1", "dead_fraction": 0.98, "first_step": 20}}
+    assert finding_series(dead, tags) == "act/dead_fraction/net.1"
+    grads = {"code": "exploding_gradients", "evidence": {"first_layer": "net.0.weight", "ratio": 9.0}}
+    assert finding_series(grads, tags) == "grad_norm/net.0.weight"
+    upd = {"code": "update_ratio_high", "evidence": {"parameter": "net.0.weight"}}
+    assert finding_series(upd, tags) == "update_ratio/net.0.weight"
+    named = {"code": "nan_inf", "evidence": {"series": ["nope", "val/loss"], "module": "net.1"}}
+    assert finding_series(named, tags) == "val/loss"
+    assert finding_series({"code": "plateau", "evidence": {"end_loss": 1.0}}, tags) is None
+
+
+def _fake_diagnosis(monkeypatch: pytest.MonkeyPatch, causes: list[dict[str, Any]] | None) -> None:
+    import modelglass.diagnose as dg
+
+    real = dg.diagnose
+
+    class Wrapped:
+        def __init__(self, d: Any) -> None:
+            self.d = d
+
+        def to_dict(self) -> dict[str, Any]:
+            out = self.d.to_dict()
+            out.pop("causes", None)
+            if causes is not None:
+                out["causes"] = causes
+            return out
+
+    monkeypatch.setattr(dg, "diagnose", lambda *a, **k: Wrapped(real(*a, **k)))
+
+
+CAUSE = {"code": "lr_too_high", "severity": "error", "confidence": 0.87123456,
+         "title": "The learning rate is about 30x too high", "because": ["loss x17 at step 1", "NaN at step 40"],
+         "prescription": "Lower the learning rate to ~3e-3.", "change": {"lr": 0.003},
+         "findings": ["nan_inf"], "extra": "kept out"}
+
+
+def test_the_diagnosis_gives_its_causes_first_in_a_stable_shape(filled: dict[str, Any],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_diagnosis(monkeypatch, [CAUSE, {"code": "label_noise", "confidence": 2, "because": "x"}])
+    out = ui.diagnosis(filled["reader"], {"run": filled["ids"]["nan-run"]})
+    top, second = out["causes"]
+    assert top == {k: v for k, v in CAUSE.items() if k != "extra"}
+    assert second["confidence"] == 1.0 and second["severity"] == "warning" and second["because"] == ["x"]
+    nan = next(f for f in out["findings"] if f["code"] == "nan_inf")
+    assert nan["series"] == "loss"
+
+
+def test_a_diagnosis_without_causes_gives_findings_only(filled: dict[str, Any],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_diagnosis(monkeypatch, None)
+    out = ui.diagnosis(filled["reader"], {"run": filled["ids"]["nan-run"]})
+    assert out["causes"] == [] and out["verdict"] == "error"
+    assert all(f["series"] == "loss" for f in out["findings"])
+
+
+def test_the_runs_badges_count_the_diagnosis_findings(filled: dict[str, Any]) -> None:
+    reader, ids = filled["reader"], filled["ids"]
+    rid = ids["nan-run"]
+    stored = next(r for r in ui.list_runs(reader, {})["runs"] if r["id"] == rid)["findings"]
+    cache: dict[Any, Any] = {}
+    counts = ui.finding_counts(reader, {"runs": f"{rid},nosuchrun"}, cache)["counts"]
+    assert list(counts) == [rid]
+    every = ui.diagnosis(reader, {"run": rid})["findings"]
+    assert counts[rid] == {s: sum(f["severity"] == s for f in every) for s in ("error", "warning", "info")}
+    assert sum(counts[rid].values()) > sum(stored.values()) and len(cache) == 1
+    assert ui.finding_counts(reader, {"runs": rid}, cache)["counts"] == counts
+
+
+def test_a_value_spanning_two_decades_gets_a_log_axis_in_compare(tmp_path: Path) -> None:
+    ids = []
+    for lr, width in ((1e-4, 16), (3e-3, 64), (0.05, 100)):
+        with mg.init(project="p", config={"lr": lr, "width": width}, store=tmp_path / "s") as run:
+            run.log({"loss": lr * 10}, step=0)
+            ids.append(run.id)
+    out = ui.compare(mg.open_store(tmp_path / "s"), {"runs": ",".join(ids)})
+    logs = {d["label"]: d["log"] for d in out["dimensions"]}
+    assert logs == {"lr": True, "width": False, "loss": False}
+
+
+def test_study_figures_give_importances_and_a_contour_on_log_axes(tmp_path: Path) -> None:
+    pytest.importorskip("optuna")
+
+    def objective(t: Any) -> float:
+        return (np.log10(t.suggest_float("lr", 1e-5, 1e-1, log=True)) + 3) ** 2 + t.suggest_float("d", 0, 1)
+
+    mg.tune(objective, n_trials=12, study="s1", store=tmp_path / "s", sampler="random", seed=0)
+    reader = mg.open_store(tmp_path / "s")
+    listed = ui.studies(reader, {})["studies"][0]
+    assert listed["distributions"]["lr"]["log"] is True
+    cache: dict[Any, Any] = {}
+    out = ui.study_figures(reader, {"study": "s1"}, cache)
+    assert set(out["importance"]) == {"lr", "d"} and sum(out["importance"].values()) == pytest.approx(1)
+    assert out["contour"]["x"]["log"] or out["contour"]["y"]["log"]
+    assert len(out["contour"]["points_x"]) == 12 and len(out["contour"]["grid_z"]) == 25
+    assert ui.study_figures(reader, {"study": "s1"}, cache) is out  # finished work is kept
+    with pytest.raises(BadInputError, match="'study' is required"):
+        ui.study_figures(reader, {})

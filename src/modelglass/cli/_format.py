@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import math
-import sys
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
-from ..core import jsonable
 
 
 def emit_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(jsonable(obj), indent=2, sort_keys=False) + "\n")
+    """Kept for the commands that import it here; :mod:`._output` is the one way."""
+    from ._output import emit_json as emit
+
+    emit(obj)
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import json
 from typing import Any
 
 from ..core import BadInputError
+from ._output import emit_json
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if args.html:
         report.to_html(args.html)
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2, sort_keys=True))
+        emit_json(report.to_dict())
     else:
         print(render_text(report, args))
     unusable = report.input_problem()

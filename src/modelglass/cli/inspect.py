@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from ..core import BadInputError, require
+from ._output import emit_json
 
 _DTYPES = ("float32", "float64", "float16", "bfloat16", "int64", "int32")
 
@@ -43,8 +43,7 @@ def run(args: argparse.Namespace) -> int:
     graph: Any = {"auto": True, "none": False}.get(args.graph, args.graph)
     result = inspect(model, example, graph=graph)
     if args.json:
-        json.dump(result.to_dict(), sys.stdout, indent=2, sort_keys=True)
-        sys.stdout.write("\n")
+        emit_json(result.to_dict())
     else:
         sys.stdout.write(result.to_text())
     if args.check and any(f.severity >= Severity.ERROR for f in result.findings):

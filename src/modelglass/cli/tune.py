@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
 from typing import Any
 
 from ..core import BadInputError, resolve_store_location
+from ._output import emit_json, print_findings, print_table
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     if args.tune_command == "list":
         studies = list_studies(store=args.store, storage=args.storage)
         if args.json:
-            print(json.dumps({"studies": studies}, indent=2, default=str))
+            emit_json({"studies": studies})
         else:
             _print_list(studies)
         return 0
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         raise BadInputError(f"--limit must be >= 0. Got {args.limit}.")
     result = load_study(args.study, store=args.store, storage=args.storage)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2, default=str))
+        emit_json(result.to_dict())
     else:
         _print_show(result, args.limit)
     return 0
@@ -62,12 +62,11 @@ def _print_list(studies: list[dict[str, Any]]) -> None:
     if not studies:
         print("no studies")
         return
-    rows = [("study", "direction", "trials", "best value", "started")]
+    rows = []
     for s in studies:
         started = time.strftime("%Y-%m-%d %H:%M", time.localtime(s["started"])) if s["started"] else "-"
-        best = "-" if s["best_value"] is None else f"{s['best_value']:.6g}"
-        rows.append((s["study"], s["direction"] or "-", str(s["n_trials"]), best, started))
-    _table(rows)
+        rows.append((s["study"], s["direction"], s["n_trials"], s["best_value"], started))
+    print_table(("study", "direction", "trials", "best value", "started"), rows, right=("trials", "best value"))
 
 
 def _print_show(result: Any, limit: int) -> None:
@@ -76,19 +75,16 @@ def _print_show(result: Any, limit: int) -> None:
     if result.best is not None:
         params = ", ".join(f"{k}={_fmt(v)}" for k, v in result.best.params.items())
         print(f"best: trial {result.best.number} value {result.best.value:.6g} ({params}) run {result.best.run_id}")
-    for f in result.findings:
-        print(f"[{f.severity}] {f.code}: {f.title}")
+    print_findings(result.findings)
     if limit == 0 or not result.trials:
         return
     sign = 1 if result.direction == "minimize" else -1
     ordered = sorted(result.trials, key=lambda t: (t.value is None, sign * (t.value or 0.0), t.number))
     names = list(result.distributions)
-    rows = [("trial", "state", "value", *names, "run")]
-    for t in ordered[:limit]:
-        value = "-" if t.value is None else f"{t.value:.6g}"
-        rows.append((str(t.number), t.state, value, *(_fmt(t.params.get(n)) for n in names), t.run_id or "-"))
+    rows = [(t.number, t.state, t.value, *(_fmt(t.params.get(n)) for n in names), t.run_id)
+            for t in ordered[:limit]]
     print()
-    _table(rows)
+    print_table(("trial", "state", "value", *names, "run"), rows, right=("trial", "value"))
     failed = [t for t in result.trials if t.state == "fail" and t.error]
     for t in failed[:5]:
         print(f"trial {t.number} failed: {t.error}")
@@ -101,8 +97,3 @@ def _fmt(v: Any) -> str:
         return f"{v:.4g}"
     return str(v)
 
-
-def _table(rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())

@@ -13,9 +13,11 @@ from ._errors import (
 )
 from ._findings import Finding, Severity, jsonable, sort_findings, worst_severity
 from ._lazy import is_tensor, require
+from ._model_state import model_as_found
 from ._modules import make_module_callable
 from ._progress import ProgressBar, iter_progress, progress_bar
 from ._result import Result, check_kind, figure_html, findings_table_html, format_number, in_notebook
+from ._validate import argument_error, callable_arg, finite, in_range, one_of, positive_int, positive_number
 
 __all__ = [
     "BadInputError",
@@ -31,9 +33,17 @@ __all__ = [
     "is_tensor",
     "jsonable",
     "make_module_callable",
+    "model_as_found",
     "require",
     "resolve_store_location",
     "Result",
+    "argument_error",
+    "callable_arg",
+    "finite",
+    "in_range",
+    "one_of",
+    "positive_int",
+    "positive_number",
     "check_kind",
     "figure_html",
     "findings_table_html",

@@ -20,13 +20,10 @@ are optional.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from ._errors import BadInputError
 from ._findings import Finding, Severity, jsonable, worst_severity
-
-if TYPE_CHECKING:  # pragma: no cover
-    import plotly.graph_objects as go
 
 # Whether this process has already put plotly.js into a notebook output: the
 # first card carries it inline (offline), later cards reuse it.
@@ -68,7 +65,7 @@ def in_notebook() -> bool:
     if shell is None:
         return False
     try:
-        ip = shell.get_ipython()  # type: ignore[attr-defined]
+        ip = shell.get_ipython()
     except Exception:  # noqa: BLE001 - an IPython we do not understand is not a notebook
         return False
     return ip is not None and type(ip).__name__ == "ZMQInteractiveShell"
@@ -123,6 +120,12 @@ class Result:
 
     findings: tuple[Finding, ...]
 
+    def __post_init__(self) -> None:
+        # Any iterable of findings becomes a tuple, worst first; within one severity the
+        # analysis's own order (by step, by importance) is kept: the sort is stable.
+        ordered = tuple(sorted(self.findings, key=lambda f: -int(f.severity)))
+        object.__setattr__(self, "findings", ordered)
+
     # -- the contract -----------------------------------------------------------------
     @property
     def ok(self) -> bool:
@@ -146,10 +149,11 @@ class Result:
             "findings": [f.to_dict() for f in self.findings],
         }
         body = self._to_dict_body()
-        return jsonable({**head, **{k: v for k, v in body.items() if k not in head}})
+        out: dict[str, Any] = jsonable({**head, **{k: v for k, v in body.items() if k not in head}})
+        return out
 
-    def figure(self, kind: str | None = None) -> "go.Figure":
-        """A plotly figure of one of ``FIGURE_KINDS`` (the first when ``kind`` is None)."""
+    def figure(self, kind: str | None = None) -> Any:
+        """A plotly ``Figure`` of one of ``FIGURE_KINDS`` (the first when ``kind`` is None)."""
         return self._figure(check_kind(kind, self.FIGURE_KINDS, type(self).__name__))
 
     def text(self) -> str:
@@ -169,7 +173,7 @@ class Result:
         if in_notebook():
             from IPython.display import HTML, display
 
-            display(HTML(self._repr_html_()))
+            display(HTML(self._repr_html_()))  # type: ignore[no-untyped-call]
         else:
             print(self.text())
 
@@ -197,7 +201,7 @@ class Result:
     def _to_dict_body(self) -> dict[str, Any]:
         return {}
 
-    def _figure(self, kind: str) -> "go.Figure":
+    def _figure(self, kind: str) -> Any:
         raise BadInputError(f"{type(self).__name__} has no figure.")
 
     def _text_body(self) -> str:

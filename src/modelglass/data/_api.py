@@ -90,5 +90,5 @@ def check_data(
         findings=findings, columns=column_summaries(ctx), n_rows=len(train_df),
         n_cols=train_df.shape[1], n_test_rows=None if test_df is None else len(test_df),
         task=ctx.task, target=target, checks_run=run, skipped=skipped, details=details,
-        missing_matrix=missing_matrix(ctx), correlations=correlations(ctx), rows=rows, sides=sides,
+        missing_matrix=missing_matrix(ctx), correlations=correlations(ctx), flagged_rows=rows, sides=sides,
     )

@@ -65,7 +65,7 @@ _PANELS_PER_FIGURE = 12
 
 def _figure_list(report: Any) -> list[tuple[str, Any]]:
     """(heading, figure) for every picture that has something to show, every column drawn."""
-    from ..viz import _data as viz
+    from .. import viz
 
     d = report.to_dict()
     out: list[tuple[str, Any]] = []

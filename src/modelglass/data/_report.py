@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..core import BadInputError, Finding, jsonable, sort_findings, worst_severity
+from ..core import BadInputError, Finding, Result, check_kind, sort_findings, worst_severity
 
 #: Version of the dict written by :meth:`DataReport.to_dict` (the ``data_report`` artifact).
 REPORT_SCHEMA_VERSION = 1
 FIGURE_KINDS = ("distributions", "missing", "correlations", "target", "label_issues", "drift")
 
 
-class DataReport:
+@dataclass(frozen=True, repr=False)
+class DataReport(Result):
     """The result of :func:`modelglass.data.check_data`.
 
     Attributes:
@@ -22,38 +24,43 @@ class DataReport:
         columns: Per-column summary of train (kind, dtype, role, missing and unique counts,
             min/max/mean/std and a histogram, or top categories with counts).
         n_rows, n_cols, n_test_rows: Shapes (``n_test_rows`` is None without a test set).
-        task: ``classification``, ``regression`` or None (no target).
-        target: The target column, or None.
         checks_run: Codes of the checks that ran.
         skipped: ``{code: reason}`` for checks that could not run on this data.
         details: ``{code: JSON-able details}`` (drift table, leakage scores, label suspects...).
+        missing_matrix: Which cells are missing, sampled, for the ``missing`` figure.
+        correlations: Pairwise association of the columns, for the ``correlations`` figure.
+        task: ``classification``, ``regression`` or None (no target).
+        target: The target column, or None.
+        flagged_rows: ``{code: {"row": ..., "score": ..., ...}}`` behind :meth:`rows`.
+        sides: ``{code: "train" | "test"}``: which frame a check's rows index.
     """
 
-    def __init__(self, **parts: Any) -> None:
-        self.findings: list[Finding] = sort_findings(parts["findings"])
-        self.columns: dict[str, dict[str, Any]] = parts["columns"]
-        self.n_rows: int = parts["n_rows"]
-        self.n_cols: int = parts["n_cols"]
-        self.n_test_rows: int | None = parts.get("n_test_rows")
-        self.task: str | None = parts.get("task")
-        self.target: str | None = parts.get("target")
-        self.checks_run: list[str] = parts["checks_run"]
-        self.skipped: dict[str, str] = parts["skipped"]
-        self.details: dict[str, Any] = parts["details"]
-        self.missing_matrix: dict[str, Any] = parts["missing_matrix"]
-        self.correlations: dict[str, Any] = parts["correlations"]
-        self._rows: dict[str, Any] = parts["rows"]
-        self._sides: dict[str, str] = parts["sides"]
+    TITLE = "Data report"
+    SCHEMA_VERSION = REPORT_SCHEMA_VERSION
+    FIGURE_KINDS = FIGURE_KINDS
+
+    findings: tuple[Finding, ...]
+    columns: dict[str, dict[str, Any]]
+    n_rows: int
+    n_cols: int
+    checks_run: list[str]
+    skipped: dict[str, str]
+    details: dict[str, Any]
+    missing_matrix: dict[str, Any]
+    correlations: dict[str, Any]
+    n_test_rows: int | None = None
+    task: str | None = None
+    target: str | None = None
+    flagged_rows: dict[str, Any] = field(default_factory=dict, repr=False)
+    sides: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "findings", tuple(sort_findings(self.findings)))
 
     def __repr__(self) -> str:
         worst = worst_severity(self.findings)
         return (f"DataReport({self.n_rows} rows x {self.n_cols} columns, task={self.task!r}, "
                 f"{len(self.findings)} findings, worst={worst})")
-
-    @property
-    def ok(self) -> bool:
-        """True when no finding has severity ``error``."""
-        return all(f.severity < 2 for f in self.findings)
 
     def input_problem(self) -> str | None:
         """Why the input itself is unusable (an all-empty column, a single-class target), or None.
@@ -84,31 +91,28 @@ class DataReport:
         if code not in self.checks_run:
             known = ", ".join(self.checks_run) or "none"
             raise BadInputError(f"The check {code!r} did not run in this report. Checks run: {known}.")
-        data = self._rows.get(code)
+        data = self.flagged_rows.get(code)
         if data is None:
             frame = pd.DataFrame({"row": np.zeros(0, np.int64), "score": np.zeros(0)})
         else:
             frame = pd.DataFrame(data)
             order = np.lexsort((frame["row"].to_numpy(), -frame["score"].to_numpy()))
             frame = frame.iloc[order].reset_index(drop=True)
-        frame.attrs["side"] = self._sides.get(code, "train")
+        frame.attrs["side"] = self.sides.get(code, "train")
         return frame
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-able dict with stable keys (stored by ``run.log_data_report``)."""
+    def _to_dict_body(self) -> dict[str, Any]:
+        """The keys after the head (stored by ``run.log_data_report``)."""
         drift = self.details.get("train_test_drift") or {}
-        return jsonable({
-            "schema_version": REPORT_SCHEMA_VERSION,
+        return {
             "n_rows": self.n_rows,
             "n_cols": self.n_cols,
             "n_test_rows": self.n_test_rows,
             "task": self.task,
             "target": self.target,
-            "ok": self.ok,
             "checks_run": self.checks_run,
             "skipped": self.skipped,
-            "findings": [f.to_dict() for f in self.findings],
-            "row_counts": {c: (0 if r is None else len(r["row"])) for c, r in self._rows.items()},
+            "row_counts": {c: (0 if r is None else len(r["row"])) for c, r in self.flagged_rows.items()},
             "columns": self.columns,
             "drift": drift.get("columns", []),
             "drift_thresholds": drift.get("thresholds", {}),
@@ -117,14 +121,23 @@ class DataReport:
             "class_counts": self.details.get("class_imbalance"),
             "missing_matrix": self.missing_matrix,
             "correlations": self.correlations,
-        })
+        }
 
-    def figure(self, kind: str = "distributions", **kwargs: Any) -> Any:
-        """A plotly Figure: one of ``distributions``, ``missing``, ``correlations``, ``target``,
-        ``label_issues``, ``drift``."""
-        from ..viz import _data as viz
+    def figure(self, kind: str | None = None, **kwargs: Any) -> Any:
+        """A plotly Figure: one of ``distributions`` (the default), ``missing``, ``correlations``,
+        ``target``, ``label_issues``, ``drift``; ``kwargs`` go to the figure's builder."""
+        from ..viz import data_figure
 
-        return viz.data_figure(self.to_dict(), kind, **kwargs)
+        return data_figure(self.to_dict(), check_kind(kind, self.FIGURE_KINDS, "DataReport"), **kwargs)
+
+    def _figure(self, kind: str) -> Any:
+        return self.figure(kind)
+
+    def _text_body(self) -> str:
+        shape = f"{self.n_rows} rows x {self.n_cols} columns"
+        if self.n_test_rows is not None:
+            shape += f", test {self.n_test_rows} rows"
+        return f"{shape}; target {self.target}; task {self.task}; {len(self.checks_run)} checks ran."
 
     def to_html(self, path: str | os.PathLike[str]) -> str:
         """Write a self-contained HTML page (plotly.js inlined, works offline); return its path."""

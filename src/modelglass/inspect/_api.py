@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..core import BadInputError, BadTypeError
+from ..core import BadTypeError, one_of
 from ._result import Inspection
 
 
@@ -36,10 +36,7 @@ def inspect(
             and the shapes that reached it).
         BadTypeError: ``model`` is none of the supported kinds.
     """
-    if graph not in (True, False, "fx", "export", "calls"):
-        raise BadInputError(
-            f"The 'graph' argument of mg.inspect must be True, False, 'fx', 'export' or 'calls'. Got {graph!r}."
-        )
+    one_of(graph, "graph", "mg.inspect", (True, False, "fx", "export", "calls"))
     if _is_torch_module(model):
         from ._torch import inspect_torch
 

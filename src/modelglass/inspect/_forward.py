@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core import BadInputError
+from ..core import BadInputError, model_as_found
 from ..probes import tensors_in
 from ._affine import affine_family, is_transparent_module, make_tracker
 from ._shapes import shape_of, split_example_input
@@ -91,19 +91,13 @@ def record_forward(model: Any, example_input: Any) -> ForwardRecord:
             leaf_outputs[id(output)] = (call, output)
 
     params = list({id(p): p for p in model.parameters()}.values())
-    saved_grad = [p.requires_grad for p in params]
-    saved_mode = {m: m.training for m in model.modules()}
     handles = []
     try:
         for m in model.modules():
             handles.append(m.register_forward_pre_hook(pre, with_kwargs=True))
             handles.append(m.register_forward_hook(post, with_kwargs=True))
-        for p in params:
-            if p.is_floating_point() or p.is_complex():
-                p.requires_grad_(True)
-        for m in model.modules():  # not model.eval(): exported programs refuse it
-            m.training = False
-        with torch.enable_grad():
+        # Every parameter requires a gradient inside, to see which ones the output reaches.
+        with model_as_found(model, training=False, requires_grad=True), torch.enable_grad():
             try:
                 with counter, tracker:
                     output = model(*args, **kwargs)
@@ -118,10 +112,6 @@ def record_forward(model: Any, example_input: Any) -> ForwardRecord:
     finally:
         for h in handles:
             h.remove()
-        for p, flag in zip(params, saved_grad):
-            p.requires_grad_(flag)
-        for m, flag in saved_mode.items():
-            m.training = flag
     return rec
 
 

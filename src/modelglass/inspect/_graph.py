@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core import model_as_found
+
 GRAPH_METHODS = ("fx", "export", "calls")
 
 
@@ -42,14 +44,8 @@ def _from_fx(model: Any) -> tuple[list[dict[str, Any]], list[list[str]]]:
 def _from_export(model: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[list[dict[str, Any]], list[list[str]]]:
     import torch
 
-    training = {m: m.training for m in model.modules()}
-    try:
-        for m in model.modules():  # not model.eval(): exported programs refuse it
-            m.training = False
+    with model_as_found(model, training=False):
         ep = torch.export.export(model, args, kwargs, strict=False)
-    finally:
-        for m, flag in training.items():
-            m.training = flag
     return _nodes_edges(ep.graph, {})
 
 

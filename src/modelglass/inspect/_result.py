@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core import Finding, jsonable
+from ..core import Finding, Result
 
 SCHEMA_VERSION = 1
 
 
-@dataclass
-class Inspection:
+@dataclass(frozen=True)
+class Inspection(Result):
     """What ``mg.inspect`` saw.
 
     Attributes:
@@ -29,11 +29,15 @@ class Inspection:
         notes: Remarks, e.g. where the counts differ from torchinfo's.
     """
 
+    TITLE = "Model inspection"
+    SCHEMA_VERSION = SCHEMA_VERSION
+    FIGURE_KINDS = ("sunburst", "treemap")
+
     framework: str
     model_type: str
     layers: list[dict[str, Any]]
     parameters: list[dict[str, Any]]
-    findings: list[Finding]
+    findings: tuple[Finding, ...]
     total_params: int
     trainable_params: int
     param_bytes: int = 0
@@ -42,10 +46,8 @@ class Inspection:
     modules: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able, with stable keys."""
-        return jsonable({
-            "schema_version": SCHEMA_VERSION,
+    def _to_dict_body(self) -> dict[str, Any]:
+        return {
             "framework": self.framework,
             "model_type": self.model_type,
             "total_params": self.total_params,
@@ -56,9 +58,8 @@ class Inspection:
             "graph": self.graph,
             "parameters": self.parameters,
             "modules": self.modules,
-            "findings": [f.to_dict() for f in self.findings],
             "notes": self.notes,
-        })
+        }
 
     def table(self) -> Any:
         """A ``rich`` table of the layers with totals in its caption."""
@@ -89,8 +90,19 @@ class Inspection:
     def __str__(self) -> str:
         return self.to_text()
 
-    def figure(self, kind: str = "sunburst") -> Any:
-        """A plotly sunburst (or ``kind="treemap"``) of the parameters by module."""
+    def _card_title(self) -> str:
+        return f"Model inspection: {self.model_type} ({self.framework})"
+
+    def _text_body(self) -> str:
+        from rich.console import Console
+
+        console = Console(width=120, color_system=None, force_terminal=False)
+        with console.capture() as cap:
+            console.print(self.table())
+        return cap.get().rstrip()
+
+    def _figure(self, kind: str) -> Any:
+        """A plotly sunburst (the default) or treemap of the parameters by module."""
         from ..viz import compute_param_tree, draw_param_tree
 
         return draw_param_tree(compute_param_tree(self.to_dict()), kind=kind)

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 import numpy as np
 
-from ..core import BadInputError, BadTypeError, Finding, Severity, jsonable, require, sort_findings
+from ..core import (
+    BadInputError,
+    BadTypeError,
+    Finding,
+    Result,
+    Severity,
+    format_number,
+    in_range,
+    jsonable,
+    positive_int,
+    require,
+    sort_findings,
+)
 
 GOOD, SUSPICIOUS, WRONG = 1e-7, 1e-4, 1e-2
 _SCALE_FIT = 1e-6  # residual below which the analytic gradient is a multiple of the numerical one
@@ -24,13 +36,16 @@ class ParamCheck:
     factor: float | None  # analytic = factor * numerical, when that fits and factor != 1
     n_checked: int
     n_total: int
+    analytic: np.ndarray | None = field(default=None, repr=False, compare=False)
+    numerical: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
+        """The check's numbers, with the checked entries of both gradients."""
         return jsonable(self.__dict__)
 
 
 @dataclass(frozen=True)
-class GradCheck:
+class GradCheck(Result):
     """The outcome of :func:`modelglass.gradcheck`.
 
     Attributes:
@@ -42,6 +57,12 @@ class GradCheck:
         findings: ``gradcheck_wrong``, ``gradcheck_scaled`` or ``gradcheck_suspicious``.
     """
 
+    TITLE = "Gradient check"
+    FIGURE_KINDS = ("errors", "gradients")
+    #: Upper relative-error bounds of the verdicts ``good``, ``suspicious`` and ``likely_wrong``.
+    BANDS: ClassVar[tuple[tuple[str, float], ...]] = (
+        ("good", GOOD), ("suspicious", SUSPICIOUS), ("likely_wrong", WRONG))
+
     verdict: str
     rel_error: float
     params: tuple[ParamCheck, ...]
@@ -52,10 +73,23 @@ class GradCheck:
     def passed(self) -> bool:
         return self.verdict == "good" or self.verdict == "suspicious"
 
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable({"verdict": self.verdict, "passed": self.passed, "rel_error": self.rel_error,
-                         "message": self.message, "params": [p.to_dict() for p in self.params],
-                         "findings": [f.to_dict() for f in self.findings]})
+    def _to_dict_body(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "passed": self.passed, "rel_error": self.rel_error,
+                "message": self.message, "params": [p.to_dict() for p in self.params]}
+
+    def _figure(self, kind: str) -> Any:
+        """``errors``: relative error per parameter against the verdict bands;
+        ``gradients``: analytic against numerical entries (on the diagonal when right)."""
+        from ..viz import gradcheck_figure
+
+        return gradcheck_figure(self, kind)
+
+    def _text_body(self) -> str:
+        lines = [f"{self.verdict}: {self.message}"]
+        for p in self.params:
+            lines.append(f"  {p.name:24s} relative error {format_number(p.rel_error, 2):>8s}  {p.verdict}"
+                         f"  ({p.n_checked} of {p.n_total} entries)")
+        return "\n".join(lines)
 
 
 def gradcheck(
@@ -83,8 +117,8 @@ def gradcheck(
     multiple of the numerical one is reported as such: "off by a constant
     factor 0.5" is harmless for convergence but changes the effective learning rate.
     """
-    if not (isinstance(eps, float) and 0 < eps < 1):
-        raise BadInputError(f"The 'eps' argument of gradcheck must be a float in (0, 1). Got {eps!r}.")
+    in_range(eps, "eps", "gradcheck", 0, 1, low_open=True, high_open=True)
+    positive_int(max_per_param, "max_per_param", "gradcheck")
     torch_mod = _torch_module(f)
     if torch_mod is not None:
         if loss_fn is None and callable(grad_f):
@@ -125,7 +159,8 @@ def compare(name: str, analytic: np.ndarray, numeric: np.ndarray, n_total: int, 
         resid = float(np.linalg.norm(analytic - c * numeric)) / max(float(np.linalg.norm(analytic)), 1e-300)
         if resid < _SCALE_FIT and abs(c - 1) > 1e-3:
             factor = c
-    return ParamCheck(name, rel, _verdict(rel, factor, kinks), factor, int(analytic.size), int(n_total))
+    return ParamCheck(name, rel, _verdict(rel, factor, kinks), factor, int(analytic.size), int(n_total),
+                      np.asarray(analytic, dtype=np.float64), np.asarray(numeric, dtype=np.float64))
 
 
 def _verdict(rel: float, factor: float | None, kinks: bool) -> str:

@@ -8,7 +8,19 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from ..core import BadInputError, BadTypeError, Finding, Severity, jsonable, require, sort_findings
+from ..core import (
+    BadInputError,
+    BadTypeError,
+    Finding,
+    Result,
+    Severity,
+    format_number,
+    in_range,
+    jsonable,
+    one_of,
+    require,
+    sort_findings,
+)
 from ..core import iter_progress
 
 REGRESSION = ("mse", "mae", "huber")
@@ -31,7 +43,7 @@ class LossRun:
 
 
 @dataclass(frozen=True)
-class LossComparison:
+class LossComparison(Result):
     """The outcome of :func:`modelglass.compare_losses`.
 
     Attributes:
@@ -47,6 +59,9 @@ class LossComparison:
         findings: Notes on the comparison.
     """
 
+    TITLE = "Loss-function comparison"
+    FIGURE_KINDS = ("metric", "training", "fit")
+
     task: str
     metric: str
     greater_is_better: bool
@@ -61,16 +76,23 @@ class LossComparison:
     def scores(self) -> dict[str, float]:
         return {r.name: r.val_metric for r in self.runs}
 
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable({"task": self.task, "metric": self.metric, "greater_is_better": self.greater_is_better,
-                         "best": self.best, "runs": [r.to_dict() for r in self.runs],
-                         "findings": [f.to_dict() for f in self.findings]})
+    def _to_dict_body(self) -> dict[str, Any]:
+        return {"task": self.task, "metric": self.metric, "greater_is_better": self.greater_is_better,
+                "best": self.best, "runs": [r.to_dict() for r in self.runs]}
 
-    def figure(self, kind: str = "metric") -> Any:
-        """``metric`` (validation metric per loss), ``fit`` (fitted lines) or ``training`` (loss curves)."""
+    def _figure(self, kind: str) -> Any:
+        """``metric`` (validation metric per loss), ``training`` (loss curves) or ``fit`` (fitted lines)."""
         from ..viz import losses_figure
 
         return losses_figure(self, kind)
+
+    def _text_body(self) -> str:
+        better = "higher" if self.greater_is_better else "lower"
+        lines = [f"{self.task}; validation {self.metric} ({better} is better):"]
+        for r in self.runs:
+            mark = "  best" if r.name == self.best else ""
+            lines.append(f"  {r.name:18s} {format_number(r.val_metric)}{mark}")
+        return "\n".join(lines)
 
 
 def compare_losses(
@@ -161,8 +183,7 @@ def _loss_table(torch: Any, losses: Any, task: str | None, y: Any) -> tuple[dict
         task = task or kinds.pop()
     if not named:
         raise BadInputError("compare_losses got no losses to compare.")
-    if task not in ("regression", "classification"):
-        raise BadInputError(f"The 'task' argument must be 'regression' or 'classification'. Got {task!r}.")
+    one_of(task, "task", "compare_losses", ("regression", "classification"))
     return named, task
 
 
@@ -184,8 +205,7 @@ def _split(torch: Any, X: Any, y: Any, X_val: Any, y_val: Any, task: str, frac: 
     if X_val is not None:
         Xv, yv = tens(X_val, False), tens(y_val, True)
         return X_t, y_t, (Xv[:, None] if Xv.ndim == 1 else Xv), yv
-    if not 0 < frac < 1:
-        raise BadInputError(f"val_fraction must be in (0, 1). Got {frac!r}.")
+    in_range(frac, "val_fraction", "compare_losses", 0, 1, low_open=True, high_open=True)
     perm = np.random.default_rng(seed).permutation(len(X_t))
     k = max(1, int(round(frac * len(X_t))))
     v, t = torch.as_tensor(perm[:k]), torch.as_tensor(perm[k:])

@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from ..core import Finding, Severity, jsonable, sort_findings
+from ..core import Finding, Result, Severity, format_number, sort_findings
 
 
 @dataclass(frozen=True)
-class Landscape:
+class Landscape(Result):
     """Loss over a line or a plane through the model's parameters.
 
     Attributes:
@@ -31,6 +31,9 @@ class Landscape:
         findings: Notes on the surface.
     """
 
+    TITLE = "Loss landscape"
+    FIGURE_KINDS = ("contour", "surface", "line")
+
     kind: str
     x: np.ndarray
     y: np.ndarray | None
@@ -46,22 +49,36 @@ class Landscape:
     explained_variance: tuple[float, ...] | None = None
     findings: tuple[Finding, ...] = field(default=())
 
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable({
+    def _to_dict_body(self) -> dict[str, Any]:
+        return {
             "kind": self.kind, "x": self.x, "y": self.y, "losses": self.losses,
             "center": list(self.center), "center_loss": self.center_loss,
             "x_label": self.x_label, "y_label": self.y_label, "directions": self.directions,
             "method": self.method, "trajectory": self.trajectory,
             "trajectory_losses": self.trajectory_losses,
             "explained_variance": None if self.explained_variance is None else list(self.explained_variance),
-            "findings": [f.to_dict() for f in self.findings],
-        })
+        }
 
-    def figure(self, kind: str = "contour") -> Any:
-        """``contour`` (with the trajectory), ``surface`` (3-D) or ``line`` (for 1-D)."""
+    def figure(self, kind: str | None = None) -> Any:
+        """``contour`` (with the trajectory), ``surface`` (3-D) or ``line``.
+
+        The default is ``contour`` for a plane and ``line`` for a 1-D landscape (which
+        draws a line whatever the kind). On a plane, ``line`` is the slice along the
+        first axis through the model's own point.
+        """
+        if kind is None and self.y is None:
+            kind = "line"
+        return super().figure(kind)
+
+    def _figure(self, kind: str) -> Any:
         from ..viz import landscape_figure
 
         return landscape_figure(self, kind)
+
+    def _text_body(self) -> str:
+        size = f"{len(self.x)}" if self.y is None else f"{len(self.y)} x {len(self.x)}"
+        return (f"{self.kind} landscape, {size} points, axes by {self.directions}, evaluated by {self.method}; "
+                f"loss at the model {format_number(self.center_loss)}.")
 
 
 def landscape_findings(result_kind: str, x: np.ndarray, y: np.ndarray | None, losses: np.ndarray,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..core import BadInputError, BadTypeError, require
+from ..core import BadInputError, BadTypeError, callable_arg, model_as_found, one_of, positive_int, positive_number, require
 from ..core import iter_progress
 from ._directions import flatten_checkpoint, given_directions, pca_directions, random_directions, unflatten
 from ._evaluate import batches_of, evaluate, model_loss
@@ -67,16 +66,11 @@ def landscape(
             ``vmap``), ``vmap`` or ``loop`` (one ``functional_call`` per point).
         progress: Show a progress bar of the grid (on a terminal or in a notebook only).
     """
-    if method not in _METHODS:
-        raise BadInputError(f"The 'method' argument of landscape must be one of {', '.join(_METHODS)}. Got {method!r}.")
-    if kind not in _KINDS:
-        raise BadInputError(f"The 'kind' argument of landscape must be '1d' or '2d'. Got {kind!r}.")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 3:
-        raise BadInputError(f"The 'steps' argument of landscape must be an int >= 3. Got {steps!r}.")
-    if not (isinstance(span, (int, float)) and math.isfinite(span) and span > 0):
-        raise BadInputError(f"The 'span' argument of landscape must be a positive number. Got {span!r}.")
-    if not callable(loss_fn):
-        raise BadTypeError(f"The 'loss_fn' argument of landscape must be callable. Got {type(loss_fn).__name__}.")
+    one_of(method, "method", "landscape", _METHODS)
+    one_of(kind, "kind", "landscape", _KINDS)
+    positive_int(steps, "steps", "landscape", minimum=3)
+    positive_number(span, "span", "landscape")
+    callable_arg(loss_fn, "loss_fn", "landscape")
     if isinstance(model, np.ndarray) or (isinstance(model, (list, tuple)) and model and
                                          all(isinstance(v, (int, float)) for v in model)):
         return _numpy_landscape(np.asarray(model, dtype=np.float64), loss_fn, kind, steps, span, trajectory, seed,
@@ -128,9 +122,7 @@ def _torch_landscape(torch: Any, model: Any, loss_fn: Any, data: Any, kind: str,
     if not params:
         raise BadInputError(f"{type(model).__name__} has no parameters; there is no landscape to draw.")
     batches = batches_of(data)
-    modes = [m.training for m in model.modules()]
-    model.eval()
-    try:
+    with model_as_found(model, training=False):
         center_loss = model_loss(torch, model, loss_fn, batches)
         traj = explained = None
         if trajectory is not None:
@@ -161,9 +153,6 @@ def _torch_landscape(torch: Any, model: Any, loss_fn: Any, data: Any, kind: str,
         else:
             losses, method, _ = evaluate(torch, model, loss_fn, batches, params, dirs, coords, batch_points,
                                          memory_mb, force_loop=(method == "loop"), progress=progress)
-    finally:
-        for m, mode in zip(model.modules(), modes):
-            m.training = mode
     n_grid = len(x) * (1 if y is None else len(y))
     grid = losses[:n_grid].reshape((len(x),) if y is None else (len(y), len(x)))
     tl = losses[n_grid:] if traj is not None else None

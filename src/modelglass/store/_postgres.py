@@ -9,6 +9,8 @@ from ._sql import SqlBackend
 
 # Serialises schema migrations between processes that open a fresh database at once.
 _MIGRATION_LOCK_ID = 0x6D67_6C73
+# Serialises default run names (``<project>-<n>``) between processes.
+_NAME_LOCK_ID = 0x6D67_6E6D
 
 
 class PostgresBackend(SqlBackend):
@@ -42,6 +44,9 @@ class PostgresBackend(SqlBackend):
 
     def _migration_lock(self, cur: Any) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK_ID,))
+
+    def _name_lock(self, cur: Any) -> None:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (_NAME_LOCK_ID,))
 
 
 def _redact(url: str) -> str:

@@ -89,15 +89,40 @@ class SqlBackend:
         return int(rows[0][0]) if rows else 0
 
     # -- writes ----------------------------------------------------------------
-    def create_run(self, row: dict[str, Any]) -> None:
-        values = [row.get(c) for c in _RUN_COLUMNS]
+    def create_run(self, row: dict[str, Any]) -> str:
+        """Insert a run; without a name it gets ``<project>-<n>``, unique even when
+        several processes start at the same moment (counted inside the insert's
+        transaction). Returns the name."""
+        row = dict(row)
         cols = ", ".join(_RUN_COLUMNS)
         marks = ", ".join("?" for _ in _RUN_COLUMNS)
 
-        def step(cur: Any) -> None:
-            cur.execute(self._q(f"INSERT INTO runs ({cols}) VALUES ({marks})"), values)
+        def step(cur: Any) -> str:
+            if not row.get("name"):
+                self._name_lock(cur)
+                cur.execute(
+                    self._q("SELECT COUNT(*) FROM runs WHERE project = ?"), (row["project"],)
+                )
+                n = int(cur.fetchone()[0])
+                while True:
+                    name = f"{row['project']}-{n + 1}"
+                    cur.execute(self._q("SELECT 1 FROM runs WHERE name = ? AND project = ?"),
+                                (name, row["project"]))
+                    if cur.fetchone() is None:
+                        break
+                    n += 1
+                row["name"] = name
+            cur.execute(
+                self._q(f"INSERT INTO runs ({cols}) VALUES ({marks})"),
+                [row.get(c) for c in _RUN_COLUMNS],
+            )
+            return str(row["name"])
 
-        self._transaction(step)
+        name: str = self._transaction(step)
+        return name
+
+    def _name_lock(self, cur: Any) -> None:
+        """Serialise default names between processes (SQLite's BEGIN IMMEDIATE already does)."""
 
     def write(self, batch: WriteBatch) -> None:
         if not batch:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..store import Backend, WriteBatch, make_chunks
+from ..store import Backend, EventRow, StoreUnavailableError, WriteBatch, make_chunks
 
 log = logging.getLogger("modelglass")
 
@@ -52,6 +52,7 @@ class Writer:
         self._wake = threading.Event()
         self._stop = False
         self.error: BaseException | None = None
+        self.refused = 0  # records the store refused (reported as error events)
         self._thread = threading.Thread(
             target=self._loop, name=f"modelglass-writer-{run_id}", daemon=True
         )
@@ -64,8 +65,9 @@ class Writer:
             try:
                 self.drain()
             except BaseException as exc:  # noqa: BLE001 - kept and re-raised on flush/finish
+                if self.error is None or str(exc) != str(self.error):
+                    log.error("modelglass could not write run %s: %s", self.run_id, exc)
                 self.error = exc
-                log.error("modelglass could not write run %s: %s", self.run_id, exc)
                 time.sleep(self.interval)
 
     def drain(self) -> int:
@@ -77,16 +79,57 @@ class Writer:
             with self.lock:
                 columns = dict(self.columns)
                 self.columns.clear()
-            batch = self._build(items, columns)
-            batch.run_updates.setdefault(self.run_id, {})["heartbeat"] = time.time()
+            count = n + sum(len(c[0]) for c in columns.values())
             try:
-                self.backend.write(batch)
+                self._write(items, columns)
             except BaseException:
-                # Put everything back so that nothing logged is lost.
+                # Put back what is not written so that nothing logged is lost.
                 q.extendleft(reversed(items))
                 self._restore(columns)
                 raise
-            return n + sum(len(c[0]) for c in columns.values())
+            return count
+
+    def _write(self, items: list[tuple[Any, ...]], columns: dict[str, tuple[Any, ...]]) -> None:
+        """Write ``items`` and ``columns``; on return both are empty, else they hold
+        what is still unwritten."""
+        batch = self._build(items, columns)
+        batch.run_updates.setdefault(self.run_id, {})["heartbeat"] = time.time()
+        try:
+            self.backend.write(batch)
+        except StoreUnavailableError:
+            raise
+        except Exception:  # noqa: BLE001 - a record the store refuses: find it, keep the rest
+            self._isolate(items, columns)
+        items.clear()
+        columns.clear()
+
+    def _isolate(self, items: list[tuple[Any, ...]], columns: dict[str, tuple[Any, ...]]) -> None:
+        """Write one record (or one series) at a time; drop and report what the store refuses."""
+        while items:
+            self._write_one(_describe(items[0]), self._build(items[:1], {}))
+            items.pop(0)
+        for tag in list(columns):
+            self._write_one(f"series {tag!a}", self._build([], {tag: columns[tag]}))
+            del columns[tag]
+
+    def _write_one(self, what: str, batch: WriteBatch) -> None:
+        try:
+            self.backend.write(batch)
+        except StoreUnavailableError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported on the run, the rest goes on
+            self.refused += 1
+            text = " ".join(f"{type(exc).__name__}: {exc}".split())
+            message = f"modelglass dropped {what}: the store refused it ({text})"
+            if self.refused == 1:
+                log.warning("run %s: %s (further refusals go to the run's events)", self.run_id,
+                            message)
+            safe = message.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\x00")
+            event = EventRow(self.run_id, time.time(), None, "error", safe, "{}")
+            try:
+                self.backend.write(WriteBatch(events=[event]))
+            except Exception:  # noqa: BLE001 - the warning above already said it
+                pass
 
     def _restore(self, columns: dict[str, tuple[Any, ...]]) -> None:
         with self.lock:
@@ -126,9 +169,27 @@ class Writer:
     def wake(self) -> None:
         self._wake.set()
 
+    def unsent(self) -> str:
+        """What is not written yet, in words (for an error that gives up)."""
+        with self.lock:
+            values = sum(len(c[0]) for c in self.columns.values())
+            tags = sum(1 for c in self.columns.values() if c[0])
+        return f"{values} values of {tags} series and {len(self.queue)} other records"
+
     def close(self) -> None:
         """Stop the thread after a last drain."""
         self._stop = True
         self._wake.set()
         self._thread.join(timeout=max(10.0, 3 * self.interval))
         self.drain()
+
+
+def _describe(item: tuple[Any, ...]) -> str:
+    kind, row = item[0], item[1]
+    if kind == HISTOGRAM:
+        return f"histogram {row.tag!a} at step {row.step}"
+    if kind == ARTIFACT:
+        return f"artifact {row.name!a}"
+    if kind == EVENT:
+        return f"event {row.message[:60]!a}"
+    return f"run update of {', '.join(sorted(row))}"

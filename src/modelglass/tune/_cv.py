@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..core import BadInputError, BadTypeError, require
+from ..core import BadInputError, BadTypeError, argument_error, positive_int, require
 
 
 @dataclass(frozen=True)
@@ -71,15 +71,14 @@ def is_classification(candidates: Sequence[Any], y: np.ndarray) -> bool:
 def make_splits(X: Any, y: np.ndarray, cv: Any, classification: bool, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     ms = require("sklearn.model_selection", "compare_models")
     if isinstance(cv, int) and not isinstance(cv, bool):
-        if cv < 2:
-            raise BadInputError(f"The 'cv' argument of compare_models must be >= 2 folds. Got {cv}.")
+        positive_int(cv, "cv", "compare_models", minimum=2)
         if cv > len(y):
             raise BadInputError(f"cv={cv} folds need at least {cv} samples; got {len(y)}.")
         splitter = (ms.StratifiedKFold if classification else ms.KFold)(cv, shuffle=True, random_state=seed)
     elif hasattr(cv, "split"):
         splitter = cv
     else:
-        raise BadInputError(f"The 'cv' argument must be an int or a splitter with .split(). Got {cv!r}.")
+        raise argument_error("cv", "compare_models", "an int or a splitter with .split()", cv)
     try:
         return [(np.asarray(a), np.asarray(b)) for a, b in splitter.split(X, y)]
     except ValueError as exc:

@@ -8,25 +8,41 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ..core import BadInputError, BadTypeError, Finding, Severity, jsonable, sort_findings
+from ..core import (
+    BadInputError,
+    BadTypeError,
+    Finding,
+    Result,
+    Severity,
+    format_number,
+    in_range,
+    positive_int,
+    positive_number,
+    sort_findings,
+)
 from ..core import progress_bar
 from ._lr_torch import torch_sweep
 
 
 @dataclass(frozen=True)
-class LRFinderResult:
+class LRFinderResult(Result):
     """What the range test saw.
 
     Attributes:
         lrs: The rates tried, in order.
         losses: The loss at each rate.
         smoothed: The exponentially smoothed (bias-corrected) loss.
-        suggestion: The rate at the steepest descent of the smoothed curve.
-        alternatives: Suggested rates by rule: ``steepest``, ``valley``, ``minimum/10``.
+        suggestion: The rate at the steepest descent of the smoothed curve; None when the
+            loss never fell (the ``lr_no_descent`` finding says what to try instead).
+        alternatives: Suggested rates by rule: ``steepest``, ``valley``, ``minimum/10``
+            (all None when the loss never fell).
         stopped_at: The rate where the loss blew up (None if the sweep reached ``end``).
         kind: ``torch`` or ``function``.
         findings: Notes on the sweep.
     """
+
+    TITLE = "Learning-rate range test"
+    FIGURE_KINDS = ("loss",)
 
     lrs: np.ndarray
     losses: np.ndarray
@@ -37,8 +53,8 @@ class LRFinderResult:
     kind: str
     findings: tuple[Finding, ...] = field(default=())
 
-    def to_dict(self) -> dict[str, Any]:
-        return jsonable({
+    def _to_dict_body(self) -> dict[str, Any]:
+        return {
             "kind": self.kind,
             "suggestion": self.suggestion,
             "alternatives": dict(self.alternatives),
@@ -46,14 +62,21 @@ class LRFinderResult:
             "lrs": self.lrs,
             "losses": self.losses,
             "smoothed": self.smoothed,
-            "findings": [f.to_dict() for f in self.findings],
-        })
+        }
 
-    def figure(self) -> Any:
-        """Loss against learning rate (log axis) with the suggested rates marked."""
+    def _figure(self, kind: str) -> Any:
+        """``loss``: loss against learning rate (log axis) with the suggested rates marked."""
         from ..viz import lr_find_figure
 
         return lr_find_figure(self)
+
+    def _text_body(self) -> str:
+        tried = f"{len(self.lrs)} rates from {format_number(float(self.lrs[0]))}" if len(self.lrs) else "no rates"
+        if len(self.lrs):
+            tried += f" to {format_number(float(self.lrs[-1]))}"
+        if self.suggestion is None:
+            return f"{tried}; no suggestion."
+        return f"{tried}; suggested learning rate {format_number(self.suggestion)}."
 
 
 def lr_find(
@@ -96,8 +119,8 @@ def lr_find(
         progress: Show a progress bar of the rates (on a terminal or in a notebook only).
     """
     _check_range(start, end, steps, diverge)
-    if smooth is not None and not 0.0 <= smooth < 1.0:
-        raise BadInputError(f"The 'smooth' argument of lr_find must be in [0, 1). Got {smooth!r}.")
+    if smooth is not None:
+        in_range(smooth, "smooth", "lr_find", 0.0, 1.0, high_open=True)
     lrs = np.geomspace(start, end, steps)
     with progress_bar("lr_find: rates", steps, progress) as bar:
         return _sweep(model, loss_fn, data, optimizer_cls, optimizer_kwargs, lrs, smooth, diverge, steps, bar)
@@ -172,6 +195,9 @@ def _analyse(lrs: np.ndarray, losses: np.ndarray, beta: float, diverge: float, s
     lrs_f, sm = lrs[finite], smooth_losses(losses[finite], beta)
     alternatives = suggestions(lrs_f, sm)
     findings = _findings(lrs_f, sm, stopped_at, alternatives)
+    if any(f.code == "lr_no_descent" for f in findings):
+        # A rate read off a curve that never fell is noise: withhold every rule's answer.
+        alternatives = dict.fromkeys(alternatives)
     shown = np.full(len(losses), np.nan)
     shown[finite] = sm
     return LRFinderResult(lrs, losses, shown, alternatives["steepest"], alternatives,
@@ -206,16 +232,9 @@ def _valley(lrs: np.ndarray, smoothed: np.ndarray) -> float | None:
 
 def _findings(lrs: np.ndarray, sm: np.ndarray, stopped_at: float | None, alt: Mapping[str, Any]) -> tuple[Finding, ...]:
     out: list[Finding] = []
-    if len(sm) >= 3:
-        drop = (sm[0] - np.min(sm)) / max(abs(sm[0]), 1e-12)
-        if drop < 0.05:
-            out.append(Finding(
-                "lr_no_descent", Severity.WARNING,
-                "The loss never fell by more than 5% at any rate tried.",
-                {"first_loss": float(sm[0]), "best_loss": float(np.min(sm)), "relative_drop": float(drop)},
-                "Check that the model can learn at all (labels, loss function, frozen parameters), "
-                "or raise 'end'.", source="lr_find",
-            ))
+    no_descent = _no_descent(lrs, sm, alt)
+    if no_descent is not None:
+        out.append(no_descent)
     if stopped_at is None and len(lrs):
         out.append(Finding(
             "lr_no_divergence", Severity.INFO,
@@ -223,7 +242,7 @@ def _findings(lrs: np.ndarray, sm: np.ndarray, stopped_at: float | None, alt: Ma
             {"end": float(lrs[-1])}, "Raise 'end' to see where training becomes unstable.",
             source="lr_find",
         ))
-    if alt.get("steepest") is not None:
+    if no_descent is None and alt.get("steepest") is not None:
         out.append(Finding(
             "lr_suggested", Severity.INFO,
             f"Suggested learning rate: {alt['steepest']:.3g} (steepest descent of the loss).",
@@ -234,16 +253,36 @@ def _findings(lrs: np.ndarray, sm: np.ndarray, stopped_at: float | None, alt: Ma
     return tuple(sort_findings(out))
 
 
+def _no_descent(lrs: np.ndarray, sm: np.ndarray, alt: Mapping[str, Any]) -> Finding | None:
+    """A warning when the smoothed loss never fell by 5%: then no rate is suggested."""
+    if len(sm) < 3:
+        return None
+    drop = (sm[0] - np.min(sm)) / max(abs(sm[0]), 1e-12)
+    if drop >= 0.05:
+        return None
+    rose = bool(sm[-1] > sm[0] * 1.05 + 1e-12)
+    what = ("The loss rose from the first rate on: lower 'start' (by 100x or more) so the sweep "
+            "begins where training is stable, and " if rose else
+            "The loss stayed flat: raise 'end' if the rates were all too small, and ")
+    return Finding(
+        "lr_no_descent", Severity.WARNING,
+        "The loss never fell by more than 5% at any rate tried, so no learning rate is suggested.",
+        {"first_loss": float(sm[0]), "best_loss": float(np.min(sm)), "last_loss": float(sm[-1]),
+         "relative_drop": float(drop), "rates": [float(lrs[0]), float(lrs[-1])],
+         "withheld": {k: v for k, v in alt.items()}},
+        what + "check that the model can learn at all: labels that match the inputs, a loss that "
+        "suits the output, parameters that are not frozen or detached.",
+        source="lr_find",
+    )
+
+
 def _check_range(start: Any, end: Any, steps: Any, diverge: Any) -> None:
-    for name, v in (("start", start), ("end", end)):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0 or not math.isfinite(v):
-            raise BadInputError(f"The '{name}' argument of lr_find must be a positive number. Got {v!r}.")
+    positive_number(start, "start", "lr_find")
+    positive_number(end, "end", "lr_find")
     if not start < end:
         raise BadInputError(f"lr_find needs start < end. Got start={start!r}, end={end!r}.")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 5:
-        raise BadInputError(f"The 'steps' argument of lr_find must be an int >= 5. Got {steps!r}.")
-    if not (isinstance(diverge, (int, float)) and diverge > 1):
-        raise BadInputError(f"The 'diverge' argument of lr_find must be > 1. Got {diverge!r}.")
+    positive_int(steps, "steps", "lr_find", minimum=5)
+    in_range(diverge, "diverge", "lr_find", 1, low_open=True)
 
 
 def _is_module(model: Any) -> bool:

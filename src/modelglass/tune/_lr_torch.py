@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
-from ..core import BadInputError, BadTypeError, require
+from ..core import BadInputError, BadTypeError, model_as_found, require
 
 
 def torch_sweep(
@@ -29,30 +29,37 @@ def torch_sweep(
             "requires_grad=True. Unfreeze some parameters first."
         )
     optimizer, owned = _optimizer(torch, optimizer_cls, optimizer_kwargs, params, float(lrs[0]))
-    saved = _snapshot(torch, model, optimizer, owned)
+    saved_optimizer = None if owned else copy.deepcopy(optimizer.state_dict())
     losses: list[float] = []
     try:
-        model.train()
-        batches = _batches(data)
-        for i, lr in enumerate(lrs):
-            for group in optimizer.param_groups:
-                group["lr"] = float(lr)
-            try:
-                x, y = next(batches)
-            except StopIteration:  # a one-shot iterator ran out of batches
-                break
-            optimizer.zero_grad(set_to_none=True)
-            loss = _loss(model, loss_fn, x, y, first=(i == 0))
-            value = float(loss.detach())
-            if math.isfinite(value):
-                loss.backward()
-                optimizer.step()
-            losses.append(value)
-            if stop(losses):
-                break
+        with model_as_found(model, training=True, values=True, grads=True, rng=True):
+            _sweep(model, loss_fn, data, optimizer, lrs, stop, losses)
     finally:
-        _restore(torch, model, optimizer, owned, saved)
+        if saved_optimizer is not None:
+            optimizer.load_state_dict(saved_optimizer)
     return losses
+
+
+def _sweep(model: Any, loss_fn: Callable[[Any, Any], Any], data: Any, optimizer: Any, lrs: np.ndarray,
+           stop: Callable[[list[float]], bool], losses: list[float]) -> None:
+    """One batch per rate until ``stop(losses)``; appends to ``losses``."""
+    batches = _batches(data)
+    for i, lr in enumerate(lrs):
+        for group in optimizer.param_groups:
+            group["lr"] = float(lr)
+        try:
+            x, y = next(batches)
+        except StopIteration:  # a one-shot iterator ran out of batches
+            break
+        optimizer.zero_grad(set_to_none=True)
+        loss = _loss(model, loss_fn, x, y, first=(i == 0))
+        value = float(loss.detach())
+        if math.isfinite(value):
+            loss.backward()
+            optimizer.step()
+        losses.append(value)
+        if stop(losses):
+            break
 
 
 def _loss(model: Any, loss_fn: Callable[[Any, Any], Any], x: Any, y: Any, first: bool) -> Any:
@@ -85,28 +92,6 @@ def _optimizer(torch: Any, cls: Any, kwargs: Mapping[str, Any], params: list[Any
             f"instance. Got {cls!r}."
         )
     return cls(params, lr=lr, **dict(kwargs)), True
-
-
-def _snapshot(torch: Any, model: Any, optimizer: Any, owned: bool) -> dict[str, Any]:
-    return {
-        "state": {k: v.detach().clone() for k, v in model.state_dict().items()},
-        "grads": [None if p.grad is None else p.grad.detach().clone() for p in model.parameters()],
-        "training": [m.training for m in model.modules()],
-        "optimizer": None if owned else copy.deepcopy(optimizer.state_dict()),
-        "rng": torch.get_rng_state(),
-    }
-
-
-def _restore(torch: Any, model: Any, optimizer: Any, owned: bool, saved: dict[str, Any]) -> None:
-    with torch.no_grad():
-        model.load_state_dict(saved["state"])
-    for p, g in zip(model.parameters(), saved["grads"]):
-        p.grad = g
-    for m, training in zip(model.modules(), saved["training"]):
-        m.training = training
-    if not owned:
-        optimizer.load_state_dict(saved["optimizer"])
-    torch.set_rng_state(saved["rng"])
 
 
 def _batches(data: Any) -> Iterator[tuple[Any, Any]]:

@@ -6,12 +6,14 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..core import Finding, Severity, jsonable, sort_findings
+from ..core import Finding, Result, Severity, check_kind, format_number, jsonable, sort_findings
 from ._space import describe_distribution
 
 RUN_ID_ATTR = "modelglass_run_id"
 ERROR_ATTR = "modelglass_error"
 _BOUNDARY_FRACTION = 0.02
+#: The figures of a search (``TuneResult.figure(kind)``); the first is the default.
+TUNE_FIGURE_KINDS = ("history", "importance", "parallel", "contour", "slice")
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class TrialRecord:
 
 
 @dataclass(frozen=True)
-class TuneResult:
+class TuneResult(Result):
     """The outcome of :func:`modelglass.tune`: every trial, the best, findings and figures.
 
     Attributes:
@@ -50,6 +52,9 @@ class TuneResult:
         distributions: The range of every parameter seen, by name.
         findings: What is worth knowing about the search.
     """
+
+    TITLE = "Hyperparameter search"
+    FIGURE_KINDS = TUNE_FIGURE_KINDS
 
     study: str
     storage: str
@@ -75,7 +80,7 @@ class TuneResult:
             out[t.state] = out.get(t.state, 0) + 1
         return out
 
-    def to_dict(self) -> dict[str, Any]:
+    def _to_dict_body(self) -> dict[str, Any]:
         return {
             "study": self.study,
             "storage": self.storage,
@@ -85,7 +90,6 @@ class TuneResult:
             "best": self.best.to_dict() if self.best else None,
             "distributions": jsonable(dict(self.distributions)),
             "trials": [t.to_dict() for t in self.trials],
-            "findings": [f.to_dict() for f in self.findings],
         }
 
     def to_pandas(self) -> Any:
@@ -112,11 +116,26 @@ class TuneResult:
             return {}
         return {k: float(v) for k, v in imp.items()}
 
-    def figure(self, kind: str = "history", **kwargs: Any) -> Any:
-        """A plotly figure: ``history``, ``importance``, ``parallel``, ``contour`` or ``slice``."""
+    def figure(self, kind: str | None = None, **kwargs: Any) -> Any:
+        """A plotly figure: ``history`` (the default), ``importance``, ``parallel``, ``contour``
+        or ``slice``; ``kwargs`` go to the builder (``x``, ``y`` and ``bins`` for a contour)."""
         from ..viz import tune_figure
 
-        return tune_figure(self, kind, **kwargs)
+        return tune_figure(self, check_kind(kind, self.FIGURE_KINDS, "TuneResult"), **kwargs)
+
+    def _figure(self, kind: str) -> Any:
+        return self.figure(kind)
+
+    def _card_title(self) -> str:
+        return f"Hyperparameter search: {self.study}"
+
+    def _text_body(self) -> str:
+        counts = ", ".join(f"{n} {state}" for state, n in self.counts().items()) or "no trials"
+        lines = [f"{len(self.trials)} trials ({counts}); {self.direction}."]
+        if self.best is not None:
+            params = ", ".join(f"{k}={format_number(v)}" for k, v in self.best.params.items())
+            lines.append(f"best: trial {self.best.number}, value {format_number(self.best.value)} ({params})")
+        return "\n".join(lines)
 
 
 def result_from_study(study: Any, storage: str) -> TuneResult:

@@ -9,7 +9,7 @@ import time
 import traceback
 from typing import Any, Callable, Mapping
 
-from ..core import BadInputError, BadTypeError
+from ..core import BadInputError, BadTypeError, argument_error, callable_arg, one_of, positive_int, positive_number
 from ..core import progress_bar
 from ..store import open_backend
 from ..track import init as _init_run
@@ -215,21 +215,17 @@ def _check_value(value: Any, number: int) -> float:
 
 
 def _check_args(objective: Any, n_trials: Any, direction: Any, timeout: Any, n_jobs: Any) -> None:
-    if not callable(objective):
-        raise BadTypeError(
-            f"The 'objective' argument of mg.tune must be a function f(trial) -> float. "
-            f"Got {type(objective).__name__}."
-        )
-    if n_trials is not None and (isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1):
-        raise BadInputError(f"The 'n_trials' argument of mg.tune must be a positive int or None. Got {n_trials!r}.")
+    callable_arg(objective, "objective", "mg.tune", "a function f(trial) -> float")
+    positive_int(n_trials, "n_trials", "mg.tune", allow_none=True)
     if n_trials is None and timeout is None:
         raise BadInputError("mg.tune needs n_trials or timeout; with neither it would never stop.")
-    if direction not in ("minimize", "maximize"):
-        raise BadInputError(f"The 'direction' argument of mg.tune must be 'minimize' or 'maximize'. Got {direction!r}.")
-    if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
-        raise BadInputError(f"The 'timeout' argument of mg.tune must be a positive number. Got {timeout!r}.")
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
-        raise BadInputError(f"The 'n_jobs' argument of mg.tune must be a positive int or -1. Got {n_jobs!r}.")
+    one_of(direction, "direction", "mg.tune", ("minimize", "maximize"))
+    positive_number(timeout, "timeout", "mg.tune", allow_none=True)
+    if n_jobs != -1:
+        try:
+            positive_int(n_jobs, "n_jobs", "mg.tune")
+        except BadInputError:
+            raise argument_error("n_jobs", "mg.tune", "a positive int or -1", n_jobs) from None
 
 
 def _sampler(optuna: Any, sampler: Any, seed: int | None) -> Any:

@@ -8,7 +8,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..core import BadInputError, Finding, Severity, jsonable, require, sort_findings
+from ..core import BadInputError, Finding, Result, Severity, format_number, jsonable, require, sort_findings
 from ..core import iter_progress
 from ._cv import Curve, check_candidate, cv_scores, is_classification, learning_curve, make_splits, validation_curve
 
@@ -39,8 +39,23 @@ class CandidateScore:
 
 
 @dataclass(frozen=True)
-class ModelComparison:
-    """The outcome of :func:`modelglass.compare_models`."""
+class ModelComparison(Result):
+    """The outcome of :func:`modelglass.compare_models`.
+
+    Attributes:
+        scoring: The scikit-learn scorer used.
+        n_folds: How many folds every candidate was scored on.
+        candidates: One score per candidate, in the order given.
+        best: Name of the candidate with the best mean score.
+        baseline: A constant guess's score (the floor).
+        perfect: The best score possible (the ceiling).
+        learning_curve: The best candidate's learning curve, or None.
+        validation_curve: The validation curve asked for, or None.
+        findings: Bias, variance and ties.
+    """
+
+    TITLE = "Model comparison"
+    FIGURE_KINDS = ("scores", "learning", "validation")
 
     scoring: str
     n_folds: int
@@ -52,21 +67,27 @@ class ModelComparison:
     validation_curve: Curve | None
     findings: tuple[Finding, ...] = field(default=())
 
-    def to_dict(self) -> dict[str, Any]:
+    def _to_dict_body(self) -> dict[str, Any]:
         return {
             "scoring": self.scoring, "n_folds": self.n_folds, "best": self.best,
             "baseline": jsonable(self.baseline), "perfect": self.perfect,
             "candidates": [c.to_dict() for c in self.candidates],
             "learning_curve": self.learning_curve.to_dict() if self.learning_curve else None,
             "validation_curve": self.validation_curve.to_dict() if self.validation_curve else None,
-            "findings": [f.to_dict() for f in self.findings],
         }
 
-    def figure(self, kind: str = "scores") -> Any:
+    def _figure(self, kind: str) -> Any:
         """``scores`` (mean ± std per candidate), ``learning`` or ``validation`` curve."""
         from ..viz import comparison_figure
 
         return comparison_figure(self, kind)
+
+    def _text_body(self) -> str:
+        lines = [f"{self.scoring}, {self.n_folds} folds; a constant guess scores {format_number(self.baseline)}."]
+        for c in self.candidates:
+            mark = "best" if c.name == self.best else ("tie" if c.tie_with_best else "")
+            lines.append(f"  {c.name:24s} {format_number(c.mean):>8s} ± {format_number(c.std):<8s} {mark}")
+        return "\n".join(lines)
 
 
 def compare_models(

@@ -8,9 +8,9 @@ directly so the live and the offline views show the same numbers.
 from __future__ import annotations
 
 from ._app import create_app, env_token, is_loopback, plotly_js_path
-from ._runs import compare, list_runs, run_detail
+from ._runs import compare, finding_counts, list_runs, run_detail
 from ._series import scalars, tags
-from ._studies import studies
+from ._studies import studies, study_figures
 from ._views import data, diagnosis, histograms, model
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "data",
     "diagnosis",
     "env_token",
+    "finding_counts",
     "histograms",
     "is_loopback",
     "list_runs",
@@ -27,5 +28,6 @@ __all__ = [
     "run_detail",
     "scalars",
     "studies",
+    "study_figures",
     "tags",
 ]

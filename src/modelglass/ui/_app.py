@@ -53,10 +53,13 @@ def create_app(store: Any = None, token: str | None = None, storage: str | None 
 
     from .. import __version__
     from ..store import Reader, open_store
+    from . import _schema as S
 
     reader = store if isinstance(store, Reader) else open_store(store)
     hide = reader.location
     cache = _series.SeriesCache()
+    counts_cache: dict[Any, dict[str, int]] = {}
+    figures_cache: dict[Any, dict[str, Any]] = {}
 
     def check_token(request: fastapi.Request) -> None:
         if token is None:
@@ -84,27 +87,32 @@ def create_app(store: Any = None, token: str | None = None, storage: str | None 
 
     Q = fastapi.Query
 
-    @api.get("/info")
+    @api.get("/info", response_model=S.Info)
     def info() -> dict[str, Any]:
         """Version and whether a token is needed."""
         return {"version": __version__, "token_required": token is not None}
 
-    @api.get("/runs")
+    @api.get("/runs", response_model=S.RunsPage)
     def runs(project: str | None = None, q: str | None = None, status: str | None = None) -> Any:
         """The runs table."""
         return call(_runs.list_runs, project=project, q=q, status=status)
 
-    @api.get("/runs/{run_id}")
+    @api.get("/findings", response_model=S.FindingCounts)
+    def findings(runs: str = Q("", description="comma-separated run ids")) -> Any:
+        """Findings per severity of each run, the diagnosis' included (the runs table's badges)."""
+        return call(_runs.finding_counts, counts_cache, runs=runs)
+
+    @api.get("/runs/{run_id}", response_model=S.RunDetail)
     def run(run_id: str) -> Any:
         """One run with its series statistics, histogram tags, artifacts and events."""
         return call(_runs.run_detail, run=run_id)
 
-    @api.get("/tags")
+    @api.get("/tags", response_model=S.Tags)
     def tags(runs: str = Q("", description="comma-separated run ids")) -> Any:
         """Scalar tags of the selected runs, grouped by prefix."""
         return call(_series.tags, runs=runs)
 
-    @api.get("/scalars")
+    @api.get("/scalars", response_model=S.Scalars)
     def scalars(tag: str, runs: str = Q("", description="comma-separated run ids"),
                 start: int | None = None, end: int | None = None,
                 max_points: int | None = Q(None, ge=8, le=_series.MAX_POINTS_LIMIT),
@@ -114,26 +122,32 @@ def create_app(store: Any = None, token: str | None = None, storage: str | None 
         return call(_series.scalars, cache, tag=tag, runs=runs, start=start, end=end,
                     max_points=max_points, x=x, encoding=encoding)
 
-    @api.get("/runs/{run_id}/histograms")
+    @api.get("/runs/{run_id}/histograms", response_model=S.Histograms)
     def histograms(run_id: str, tag: str | None = None, bins: int | None = Q(None, ge=4, le=512)) -> Any:
         """Histograms over time of one tag."""
         return call(_views.histograms, run=run_id, tag=tag, bins=bins)
 
-    for name, summary in (("model", "The stored model inspection."),
-                          ("diagnosis", "Findings, worst first."),
-                          ("data", "The stored data-check report.")):
+    for name, summary, model in (
+            ("model", "The stored model inspection.", S.StoredView),
+            ("diagnosis", "The causes, most likely first, then the findings, worst first.", S.Diagnosis),
+            ("data", "The stored data-check report.", S.StoredView)):
         api.add_api_route(f"/runs/{{run_id}}/{name}", _run_view(call, getattr(_views, name)),
-                          methods=["GET"], name=name, summary=summary)
+                          methods=["GET"], name=name, summary=summary, response_model=model)
 
-    @api.get("/compare")
+    @api.get("/compare", response_model=S.Compare)
     def compare(runs: str = Q("", description="comma-separated run ids")) -> Any:
         """Config differences and final metrics of the selected runs."""
         return call(_runs.compare, runs=runs)
 
-    @api.get("/studies")
+    @api.get("/studies", response_model=S.Studies)
     def studies(study: str | None = None) -> Any:
         """Hyperparameter studies and their trials."""
         return call(_studies.studies, study=study, storage=storage)
+
+    @api.get("/studies/{study}/figures", response_model=S.StudyFigures)
+    def study_figures(study: str) -> Any:
+        """Parameter importances (fANOVA: seconds) and the contour of the two most important."""
+        return call(_studies.study_figures, figures_cache, study=study, storage=storage)
 
     app.include_router(api)
 

@@ -88,7 +88,14 @@ def is_user_metric(tag: str) -> bool:
 
 
 def metric_order(tag: str) -> tuple[int, str]:
-    return (LOSS_FIRST.index(tag) if tag in LOSS_FIRST else len(LOSS_FIRST), tag)
+    """Sort key that puts the loss first: the usual loss names, then any tag naming a loss."""
+    if tag in LOSS_FIRST:
+        return (LOSS_FIRST.index(tag), tag)
+    return (len(LOSS_FIRST) + ("loss" not in tag.lower()), tag)
+
+
+def is_probe_tag(tag: str) -> bool:
+    return tag.startswith(PROBE_PREFIXES) or tag == "grad_norm"
 
 
 def stored_findings(reader: Any, run_id: str) -> list[dict[str, Any]]:

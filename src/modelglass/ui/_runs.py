@@ -89,6 +89,37 @@ def _varying_keys(configs: list[dict[str, Any]], limit: int | None = None) -> li
     return keys[:limit] if limit else keys
 
 
+def finding_counts(reader: Any, params: Mapping[str, Any],
+                   cache: dict[Any, dict[str, int]] | None = None) -> dict[str, Any]:
+    """Findings per severity of each run, the diagnosis' included (the runs table's badges).
+
+    The runs table itself shows only the findings stored with each run, which is quick; the
+    page asks for these afterwards, since diagnosing a run takes tens of milliseconds.
+
+    Params:
+        runs: Comma-separated run ids.
+
+    Args:
+        cache: Optional memo for runs that are not running.
+    """
+    from ._views import diagnosed
+
+    by_id = run_map(reader)
+    counts: dict[str, dict[str, int]] = {}
+    for rid in param_ids(params):
+        info = by_id.get(rid)
+        if info is None:
+            continue
+        key = (rid, info.status, info.ended)
+        hit = cache.get(key) if cache is not None and info.status != "running" else None
+        if hit is None:
+            hit = severity_counts(diagnosed(reader, rid)["findings"])
+            if cache is not None and info.status != "running":
+                cache[key] = hit
+        counts[rid] = hit
+    return {"counts": counts}
+
+
 def run_detail(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     """One run: its row, its series with cheap statistics, histogram tags, artifacts, events."""
     r = get_run(reader, str(params.get("run", "")))
@@ -146,7 +177,7 @@ def _dimensions(keys: list[str], configs: list[dict[str, Any]], metric_keys: lis
     """Parallel-coordinates axes, and the axes left out because some run lacks a number.
 
     Numeric config values stay numbers, others become categories (a missing value is the
-    category ``(missing)``). A line with a gap is not drawn at all, so a numeric axis or
+    category ``(missing)``). ``log`` marks a numeric axis to draw on a log scale. A line with a gap is not drawn at all, so a numeric axis or
     a metric that some run lacks is left out rather than hiding that run.
     """
     dims, dropped = [], []
@@ -157,7 +188,7 @@ def _dimensions(keys: list[str], configs: list[dict[str, Any]], metric_keys: lis
             if None in nums:
                 dropped.append(k)
                 continue
-            dims.append({"label": k, "kind": "config", "values": nums})
+            dims.append({"label": k, "kind": "config", "values": nums, "log": _looks_log(nums)})
         else:
             names = ["(missing)" if v is None else v if isinstance(v, str) else repr(v) for v in vals]
             labels = sorted(set(names))
@@ -168,8 +199,17 @@ def _dimensions(keys: list[str], configs: list[dict[str, Any]], metric_keys: lis
         if None in vals:
             dropped.append(m)
             continue
-        dims.append({"label": m, "kind": "metric", "values": vals})
+        dims.append({"label": m, "kind": "metric", "values": vals, "log": False})
     return dims, dropped
+
+
+LOG_SPAN = 100.0
+
+
+def _looks_log(values: list[Any]) -> bool:
+    """Positive values spanning two decades or more, as a log-sampled search draws them: a
+    linear axis would crowd all but the largest at its bottom."""
+    return bool(values) and min(values) > 0 and max(values) / min(values) >= LOG_SPAN
 
 
 def _is_number(v: Any) -> bool:

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..core import BadInputError, NotFoundError
 from ..viz import DEFAULT_MAX_POINTS, minmax_index
-from ._common import floats, metric_order, param_ids, param_int, run_map, tag_group
+from ._common import floats, is_probe_tag, metric_order, param_ids, param_int, run_map, tag_group
 
 MAX_POINTS_LIMIT = 10_000
 X_MODES = ("step", "time", "relative")
@@ -44,7 +44,7 @@ class SeriesCache:
 
 
 def tags(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
-    """The scalar tags of the selected runs, grouped by prefix (``train/``, ``grad_norm/``...).
+    """The scalar tags of the selected runs, grouped by prefix (``train/``, ``grad_norm/``...), loss first.
 
     Params:
         runs: Comma-separated run ids.
@@ -58,7 +58,9 @@ def tags(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         for s in reader.series_stats(rid):
             counts[s.tag] = counts.get(s.tag, 0) + 1
             lengths[s.tag] = max(lengths.get(s.tag, 0), s.length)
-    ordered = sorted(counts, key=lambda t: (tag_group(t) != "", tag_group(t), metric_order(t)))
+    # The user's metrics before the probes' series, the loss first of all (the chart people
+    # look at first); the groups follow in the order of their first tag.
+    ordered = sorted(counts, key=lambda t: (is_probe_tag(t), metric_order(t)))
     groups: dict[str, list[str]] = {}
     for t in ordered:
         groups.setdefault(tag_group(t), []).append(t)

@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 from ..core import BadInputError, Finding, jsonable, sort_findings
 from ..viz import histmap_data
-from ._common import LOSS_FIRST, finding_dict, get_run, param_int, stored_findings
+from ._common import LOSS_FIRST, finding_dict, finite_or_none, get_run, param_int, stored_findings
 from ._graph import graph_layout, param_tree
 
 
@@ -63,17 +63,34 @@ def model(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def diagnosis(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
-    """The run's findings, worst first: ``modelglass.diagnose`` plus those stored with the run."""
+    """The run's diagnosis: the causes (most likely first), then the findings, worst first.
+
+    Findings are ``modelglass.diagnose``'s plus those stored with the run (model, data, live
+    checks). Each finding carries ``series``: the tag that shows it (its evidence names it, or
+    the layer it names has a probe series), else the loss. ``causes`` is empty when the
+    diagnosis names none (or is a version without causes).
+    """
     r = get_run(reader, str(params.get("run", "")))
     names = reader.tags(r.id)
     default_tag = next((t for t in LOSS_FIRST if t in names), names[0] if names else None)
-    found = stored_findings(reader, r.id)
-    verdict, available, reason = None, False, ""
+    d = diagnosed(reader, r.id)
+    for f in d["findings"]:
+        f["series"] = finding_series(f, names) or default_tag
+    return {"run_id": r.id, "available": d["available"], "reason": d["reason"],
+            "verdict": d["verdict"], "default_tag": default_tag, "tags": names,
+            "causes": d["causes"], "findings": d["findings"]}
+
+
+def diagnosed(reader: Any, run_id: str) -> dict[str, Any]:
+    """``modelglass.diagnose`` of a run merged with its stored findings (each (code, step) once)."""
+    found = stored_findings(reader, run_id)
+    verdict, available, reason, causes = None, False, "", []
     try:
         from ..diagnose import diagnose
 
-        d = diagnose(r.id, store=reader).to_dict()
+        d = diagnose(run_id, store=reader).to_dict()
         verdict = d.get("verdict")
+        causes = [cause_dict(c) for c in d.get("causes") or [] if isinstance(c, Mapping)]
         diagnosed = [finding_dict(f, "diagnose") for f in d.get("findings") or []]
         # The diagnosis already reads the probes' events: show each (code, step) once.
         seen = {(f.get("code"), f.get("step")) for f in diagnosed}
@@ -86,8 +103,67 @@ def diagnosis(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     if verdict is None:  # the stored findings alone, judged as the diagnosis would
         worst = ordered[0]["severity"] if ordered else "info"
         verdict = "healthy" if worst == "info" else worst
-    return {"run_id": r.id, "available": available, "reason": reason, "verdict": verdict,
-            "default_tag": default_tag, "tags": names, "findings": ordered}
+    return {"available": available, "reason": reason, "verdict": verdict, "causes": causes,
+            "findings": ordered}
+
+
+def cause_dict(c: Mapping[str, Any]) -> dict[str, Any]:
+    """A cause of the diagnosis with the stable keys, whatever else it carries."""
+    conf = finite_or_none(c.get("confidence"))
+    change = c.get("change")
+    return {
+        "code": str(c.get("code", "")),
+        "severity": str(c.get("severity", "warning")).lower(),
+        "confidence": None if conf is None else min(1.0, max(0.0, conf)),
+        "title": str(c.get("title", "")),
+        "because": [str(b) for b in c.get("because") or []],
+        "prescription": str(c.get("prescription", "")),
+        "change": jsonable(dict(change)) if isinstance(change, Mapping) else None,
+        "findings": [str(f) for f in c.get("findings") or []],
+    }
+
+
+# Evidence keys that name a series outright, most specific first.
+_SERIES_KEYS = ("series", "tag", "first_series", "parameter_series", "metric")
+# Evidence keys that name a layer or parameter; a probe series of it shows the finding.
+_NAME_KEYS = ("module", "first_layer", "parameter", "parameters", "layer", "last_layer")
+
+
+def finding_series(f: Mapping[str, Any], tags: list[str]) -> str | None:
+    """The series that shows a finding: named in its evidence, or a probe series of its layer.
+
+    For a layer, the probe series whose kind the evidence also names wins (``dead_fraction``
+    -> ``act/dead_fraction/<layer>``); else one the finding's code points at (a gradient
+    finding -> ``grad_norm/<layer>``); else any series of that layer.
+    """
+    ev = f.get("evidence") or {}
+    have = set(tags)
+    for key in _SERIES_KEYS:
+        for v in _strings(ev.get(key)):
+            if v in have:
+                return v
+    # The code's words by their first four letters ("exploding_gradients" -> grad_norm/), then
+    # the evidence keys ("dead_fraction" -> act/dead_fraction/).
+    kinds = [w[:4] for w in str(f.get("code", "")).split("_") if len(w) > 3]
+    kinds += [k for k in ev if isinstance(k, str) and len(k) > 3]
+    for key in _NAME_KEYS:
+        for name in _strings(ev.get(key)):
+            mine = {t[: -len(name) - 1]: t for t in tags if t.endswith("/" + name)}
+            for kind in kinds:
+                hit = next((t for path, t in mine.items() if kind in path), None)
+                if hit:
+                    return hit
+            if mine:
+                return next(iter(mine.values()))
+    return None
+
+
+def _strings(v: Any) -> list[str]:
+    if isinstance(v, str):
+        return [v]
+    if isinstance(v, (list, tuple)):
+        return [x for x in v if isinstance(x, str)]
+    return []
 
 
 def data(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -40,6 +40,7 @@ from ._diagnose import (
     render_finding_figure,
 )
 from ._downsample import DEFAULT_MAX_POINTS, Downsampled, downsample, minmax_index
+from ._gradcheck import GradCheckData, draw_gradcheck, gradcheck_data, gradcheck_figure
 from ._histmap import HistMapData, draw_histmap, histmap_data
 from ._inspect import ParamTree, compute_param_tree, draw_param_tree
 from ._landscape import LandscapeView, landscape_figure, landscape_view, losses_figure
@@ -76,6 +77,7 @@ __all__ = [
     "Downsampled",
     "DriftData",
     "FindingFigureData",
+    "GradCheckData",
     "HistMapData",
     "HistoryData",
     "LabelIssuesData",
@@ -106,6 +108,7 @@ __all__ = [
     "draw_correlations",
     "draw_curves",
     "draw_distributions",
+    "draw_gradcheck",
     "draw_drift",
     "draw_histmap",
     "draw_history",
@@ -118,6 +121,8 @@ __all__ = [
     "draw_surface",
     "draw_target",
     "finding_figure_data",
+    "gradcheck_data",
+    "gradcheck_figure",
     "histmap_data",
     "history_data",
     "landscape_figure",

@@ -40,13 +40,25 @@ def landscape_view(result: Any) -> LandscapeView:
                          (float(result.center[0]), float(result.center[1])))
 
 
+def landscape_line(result: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The losses along the first axis; on a plane, the row through the model's own point."""
+    losses = np.asarray(result.losses, dtype=np.float64)
+    if result.y is None:
+        return np.asarray(result.x), losses
+    row = int(np.argmin(np.abs(np.asarray(result.y, dtype=np.float64) - float(result.center[1]))))
+    return np.asarray(result.x), losses[row]
+
+
 def landscape_figure(result: Any, kind: str = "contour") -> Any:
     import plotly.graph_objects as go
 
     if kind == "line" or result.y is None:
-        fig = go.Figure(go.Scatter(x=result.x, y=result.losses, mode="lines", name="loss"))
+        x, losses = landscape_line(result)
+        fig = go.Figure(go.Scatter(x=x, y=losses, mode="lines", name="loss"))
         fig.add_trace(go.Scatter(x=[result.center[0]], y=[result.center_loss], mode="markers", name="model"))
-        fig.update_layout(title="Loss along a direction", xaxis_title=result.x_label, yaxis_title="loss")
+        where = "" if result.y is None else f" (at {result.y_label} = {float(result.center[1]):.4g})"
+        fig.update_layout(title=f"Loss along {result.x_label}{where}", xaxis_title=result.x_label,
+                          yaxis_title="loss")
         return fig
     v = landscape_view(result)
     title = "log10(loss)" if v.log_scale else "loss"

@@ -26,7 +26,7 @@ WATCH_SCHEMA_VERSION = 1
 
 def watch(run: Any, model: Any, optimizer: Any = None, every: int = 50, activations: bool = True,
           diagnose: bool = True, on_error: str = "warn", histograms: bool = True,
-          bins: int = 64) -> "Watcher":
+          bins: int = 64, manual: bool = False) -> "Watcher":
     """Record a PyTorch model's weights, gradients and activations into ``run`` while it trains.
 
     Args:
@@ -43,22 +43,29 @@ def watch(run: Any, model: Any, optimizer: Any = None, every: int = 50, activati
             training at the first NaN/Inf) or ``"ignore"`` (log only).
         histograms: Store weight, gradient and activation histograms on recorded steps.
         bins: Buckets per histogram.
+        manual: Add no optimizer or backward hook: the caller says when a step's gradients
+            are final with :meth:`Watcher.record_step` (framework callbacks do, e.g. where
+            Lightning runs forward and backward inside ``optimizer.step``'s closure).
 
     Returns:
         The :class:`Watcher`; ``watcher.remove()`` (or ``run.unwatch()``) takes every hook off.
     """
-    return Watcher(run, model, optimizer, every, activations, diagnose, on_error, histograms, bins)
+    return Watcher(run, model, optimizer, every, activations, diagnose, on_error, histograms, bins,
+                   manual=manual)
 
 
 class Watcher:
     """The hooks ``watch`` installed, and what they have seen."""
 
     def __init__(self, run: Any, model: Any, optimizer: Any, every: int, activations: bool,
-                 diagnose: bool, on_error: str, with_histograms: bool, bins: int) -> None:
+                 diagnose: bool, on_error: str, with_histograms: bool, bins: int,
+                 manual: bool = False) -> None:
         import torch
 
+        optimizer, wrapper = unwrap_optimizer(optimizer)
         _validate(model, optimizer, every, bins)
         self.run, self.model, self.optimizer, self.every = run, model, optimizer, int(every)
+        self.optimizer_wrapper, self.manual, self._recorded = wrapper, bool(manual), False
         self.bins, self.with_histograms = int(bins), bool(with_histograms)
         self.checker = LiveChecker(run, check_on_error(on_error, "watch"), diagnose)
         self.params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
@@ -69,17 +76,41 @@ class Watcher:
         self._snap: tuple[int, list[Any], Any] | None = None
         self._order: list[str] = []
         self._artifact_written = False
-        self._handles = [model.register_forward_hook(self._on_forward, with_kwargs=True)]
-        if optimizer is not None:
+        self._handles: list[Any] = []
+        self._order_handles: list[Any] = []
+        try:
+            self._install(torch)
+        except Exception as exc:
+            self._undo_install()
+            raise _install_error(exc, model, optimizer) from exc
+        if wrapper is not None:
+            run.log_event(f"watch records the optimizer inside {wrapper}: {type(optimizer).__name__}",
+                          wrapper=wrapper, optimizer=type(optimizer).__name__)
+        self._arm()
+
+    def _install(self, torch: Any) -> None:
+        """Add every hook; ``__init__`` takes them all off again if one fails."""
+        model, optimizer = self.model, self.optimizer
+        self._handles.append(model.register_forward_hook(self._on_forward, with_kwargs=True))
+        if self.manual:
+            pass
+        elif optimizer is not None:
             self._handles.append(optimizer.register_step_pre_hook(self._on_pre_step))
             self._handles.append(optimizer.register_step_post_hook(self._on_post_step))
         elif self.params:
             self._handles.append(torch.autograd.graph.register_multi_grad_hook(
                 [p for _, p in self.params], self._on_backward, mode="all"))
-        self._order_handles = [m.register_forward_pre_hook(self._order_hook(n))
-                               for n, m in model.named_modules()
-                               if any(True for _ in m.parameters(recurse=False))]
-        self._arm()
+        for n, m in model.named_modules():
+            if any(True for _ in m.parameters(recurse=False)):
+                self._order_handles.append(m.register_forward_pre_hook(self._order_hook(n)))
+
+    def _undo_install(self) -> None:
+        for h in self._handles + self._order_handles:
+            h.remove()
+        self._handles, self._order_handles = [], []
+        if self.acts is not None:
+            self.acts.disarm()
+            self.acts.clear()
 
     # -- hooks -------------------------------------------------------------------
     def _order_hook(self, name: str) -> Any:
@@ -95,7 +126,7 @@ class Watcher:
             self._order_handles = []
             self._write_artifact(output)
         self._last_inputs = (args, kwargs)  # references only: replayed if NaN/Inf shows up
-        if self.optimizer is None and self._snap is not None:
+        if (self.optimizer is None or self.manual) and self._snap is not None:
             self._log_update_ratio()
 
     def _on_pre_step(self, optimizer: Any, args: Any, kwargs: Any) -> None:
@@ -108,6 +139,22 @@ class Watcher:
 
     def _on_backward(self, grads: Any) -> None:
         self._on_step(list(grads))
+        self._advance()
+
+    def record_step(self, step: int) -> None:
+        """Record the gradients the parameters hold now as step ``step`` (``manual=True``).
+
+        Call it once per optimizer step, when the gradients are final (after accumulation
+        and unscaling); the update it makes is measured at the next forward pass.
+        """
+        if not self.manual:
+            raise BadInputError("Watcher.record_step is for watch(..., manual=True); this watcher "
+                                "records on its own hooks.")
+        if not self._recorded:
+            self._recorded = True
+            self.start = int(step)
+        self.step = int(step)
+        self._on_step([p.grad for _, p in self.params])
         self._advance()
 
     # -- per step ------------------------------------------------------------------
@@ -234,6 +281,7 @@ class Watcher:
             "output_shape": list(first.shape) if first is not None else None,
             "output_width": int(first.shape[-1]) if first is not None and first.dim() else None,
             "optimizer": type(self.optimizer).__name__ if self.optimizer is not None else None,
+            "optimizer_wrapper": self.optimizer_wrapper,
         })
 
     def remove(self) -> None:
@@ -249,6 +297,40 @@ class Watcher:
             self.acts.clear()
         self._snap, self._last_inputs = None, ((), {})
         self._write_artifact()
+
+
+def unwrap_optimizer(optimizer: Any) -> tuple[Any, str | None]:
+    """The optimizer whose hooks fire, and the class name of the wrapper around it (or None).
+
+    Frameworks hand their callbacks a wrapper (accelerate's ``AcceleratedOptimizer``,
+    Lightning's ``LightningOptimizer``) whose ``step`` calls the real optimizer's; hooks
+    go on the innermost ``.optimizer`` (or ``._optimizer``) that is a torch optimizer.
+    """
+    if optimizer is None:
+        return None, None
+    outer, seen = optimizer, 0
+    while seen < 8:
+        inner = getattr(optimizer, "optimizer", None)
+        if inner is None or inner is optimizer:
+            inner = getattr(optimizer, "_optimizer", None)
+        if inner is None or inner is optimizer or not hasattr(inner, "register_step_pre_hook"):
+            break
+        optimizer, seen = inner, seen + 1
+    return optimizer, (type(outer).__name__ if optimizer is not outer else None)
+
+
+def _install_error(exc: Exception, model: Any, optimizer: Any) -> BadInputError:
+    what = f"{type(exc).__name__}: {exc}"
+    if optimizer is not None and "_optimizer_step" in str(exc):
+        return BadInputError(
+            f"watch could not add its hooks to the optimizer {type(optimizer).__name__} ({what}); it "
+            "looks like a wrapper that never ran torch.optim.Optimizer.__init__. No hook was left on "
+            "the model. Pass the optimizer it wraps (often its '.optimizer')."
+        )
+    return BadInputError(
+        f"watch could not add its hooks to {type(model).__name__} ({what}). No hook was left on the "
+        "model or the optimizer."
+    )
 
 
 def _validate(model: Any, optimizer: Any, every: Any, bins: Any) -> None:

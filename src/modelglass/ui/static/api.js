@@ -7,7 +7,21 @@ if (pageToken) {
   history.replaceState(null, "", window.location.pathname + window.location.hash);
 }
 
-export async function api(path, params = {}) {
+// Requests in flight: the page counts as painted only once none is left (see main.js).
+// A background request (what fills in after the view is drawn) is not counted.
+export const inflight = { count: 0 };
+
+export async function api(path, params = {}, { background = false } = {}) {
+  if (background) return request(path, params);
+  inflight.count += 1;
+  try {
+    return await request(path, params);
+  } finally {
+    inflight.count -= 1;
+  }
+}
+
+async function request(path, params) {
   const url = new URL(`/api/${path}`, window.location.origin);
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, Array.isArray(v) ? v.join(",") : v);

@@ -41,10 +41,16 @@ export function fmt(value) {
   if (typeof value === "number") {
     if (Number.isInteger(value)) return value.toLocaleString("en-US");
     const a = Math.abs(value);
-    return a !== 0 && (a < 1e-3 || a >= 1e5) ? value.toExponential(3) : value.toPrecision(4);
+    return a !== 0 && (a < 1e-3 || a >= 1e5) ? value.toExponential(3) : String(Number(value.toPrecision(4)));
   }
-  if (typeof value === "object") return JSON.stringify(value);
+  if (typeof value === "object") return JSON.stringify(value, round4);
   return String(value);
+}
+
+// Numbers inside shown objects to 4 significant digits too (the JSON API keeps them all).
+function round4(key, value) {
+  return typeof value === "number" && !Number.isInteger(value) && Number.isFinite(value)
+    ? Number(value.toPrecision(4)) : value;
 }
 
 export function duration(seconds) {
@@ -80,7 +86,7 @@ function short(text, limit = 140) {
 // The evidence of a finding: one short line per number, and the whole of it on demand.
 export function evidenceBlock(evidence) {
   const text = evidenceText(evidence);
-  const full = JSON.stringify(evidence || {}, null, 1);
+  const full = JSON.stringify(evidence || {}, round4, 1);
   const block = h("div", { class: "kv" }, text);
   if (!text.includes("…")) return block;
   const more = h("details", { class: "kv" }, h("summary", {}, "all evidence"), h("pre", {}, full));

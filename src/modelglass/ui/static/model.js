@@ -1,5 +1,6 @@
 // The model: the stored inspection as a module table, a parameter treemap and the graph.
 import { plot } from "./plot.js";
+import { treemap } from "./treemap.js";
 import { empty, esc, fmt, h, evidenceBlock } from "./dom.js";
 import { loadRun, runPicker } from "./pick.js";
 
@@ -19,13 +20,10 @@ export async function renderModel(root, stale) {
   const graph = h("div", { class: "chart-wide" });
   root.append(h("div", { class: "split" }, h("div", { class: "card" }, h("h3", {}, "Parameters by module"), tree),
     h("div", { class: "card" }, h("h3", {}, "Graph"), m.graph.nodes.length ? graph : empty("No graph was stored."),
-      m.graph.method ? h("p", { class: "note" }, `traced with ${m.graph.method}${m.graph.truncated ? "; first 400 nodes shown" : ""}`) : null)));
+      m.graph.method && m.graph.nodes.length ? h("p", { class: "note" }, `traced with ${m.graph.method}${m.graph.truncated ? "; first 400 nodes shown" : ""}`) : null)));
   root.append(h("h3", {}, "Modules"), h("div", { class: "scroll" }, layerTable(m.layers)));
-  if (m.tree.ids.length > 1) {
-    plot(tree, [{ type: "treemap", ids: m.tree.ids, labels: m.tree.labels.map(esc), parents: m.tree.parents,
-      values: m.tree.values, branchvalues: "total", textinfo: "label+value", hovertemplate: "%{label}<br>%{value:,} parameters<extra></extra>" }],
-    { margin: { l: 4, r: 4, t: 4, b: 4 } });
-  } else tree.replaceWith(empty("The inspection lists no parameters."));
+  if (m.tree.ids.length > 1) treemap(tree, m.tree);
+  else tree.replaceWith(empty("The inspection lists no parameters."));
   if (m.graph.nodes.length) drawGraph(graph, m.graph);
 }
 

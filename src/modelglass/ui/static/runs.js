@@ -25,6 +25,7 @@ export async function renderRuns(root, stale) {
     state.runs = filters.project || filters.q ? state.runs : data.runs;
     fillProjects(projectSelect, data.projects);
     draw();
+    badges(data, stale);
     setLive(data.runs.some((r) => r.status === "running"));
   }
 
@@ -40,6 +41,34 @@ export async function renderRuns(root, stale) {
 
   await refresh();
   every(3000, () => { if (data && data.runs.some((r) => r.status === "running")) refresh(); });
+}
+
+// The table shows the findings stored with each run at once; the diagnosis' own findings
+// (tens of ms a run, more on a busy machine) come after, in the background, ten runs a
+// request in the table's order, so the rows on screen are filled first.
+const BADGE_BATCH = 10;
+let badgeRound = 0;
+
+async function badges(data, stale) {
+  const round = ++badgeRound;  // a refresh starts a new round; the old one stops
+  const rows = [...document.querySelectorAll("#runs-table tbody tr[data-run-id]")].map((tr) => tr.dataset.runId);
+  const byId = new Map(data.runs.map((r) => [r.id, r]));
+  for (let i = 0; i < rows.length; i += BADGE_BATCH) {
+    let counts;
+    try {
+      ({ counts } = await api("findings", { runs: rows.slice(i, i + BADGE_BATCH) }, { background: true }));
+    } catch (_) {
+      return; // the stored counts stay
+    }
+    if (stale() || round !== badgeRound) return;
+    for (const [id, c] of Object.entries(counts)) {
+      const r = byId.get(id);
+      if (!r) continue;
+      r.findings = c;
+      const cell = document.querySelector(`tr[data-run-id="${CSS.escape(id)}"] td.findings`);
+      if (cell) clear(cell).append(...severityBadges(c));
+    }
+  }
 }
 
 function fillProjects(select, projects) {
@@ -60,7 +89,7 @@ function columns(data) {
   for (const k of data.config_keys) cols.push({ key: `config:${k}`, label: k, get: (r) => r.config[k], cell: (r) => fmt(r.config[k]), cls: "num", group: "config" });
   for (const k of data.metric_keys) cols.push({ key: `metric:${k}`, label: k, get: (r) => r.metrics[k], cell: (r) => fmt(r.metrics[k]), cls: "num", group: "last value" });
   cols.push({ key: "findings", label: "findings", get: (r) => 100 * r.findings.error + 10 * r.findings.warning + r.findings.info,
-    cell: (r) => severityBadges(r.findings) });
+    cell: (r) => severityBadges(r.findings), cls: "findings" });
   return cols;
 }
 

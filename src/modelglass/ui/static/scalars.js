@@ -1,7 +1,7 @@
 // Scalar charts: one per tag, selected runs overlaid, grouped by prefix; live while runs train.
-import { plot } from "./plot.js";
+import { drawLines } from "./lines.js";
 import { api } from "./api.js";
-import { clear, empty, esc, fmt, h } from "./dom.js";
+import { clear, empty, fmt, h } from "./dom.js";
 import { colorOf, every, go, setLive, state } from "./state.js";
 
 const opts = { smoothing: 0, x: "step", logy: false, filter: "" };
@@ -22,7 +22,7 @@ export async function renderScalars(root, stale) {
   const charts = new Map(); // tag -> chart controller
   const sections = h("div", {});
   root.append(toolbar(() => charts.forEach((c) => c.redraw()), () => charts.forEach((c) => c.reload())), sections);
-  const { groups } = await api("tags", { runs: state.selected });
+  const { groups, tags: listed } = await api("tags", { runs: state.selected });
   if (stale()) return;
   if (!groups.length) {
     sections.append(empty("The selected runs have no scalar series yet. Log some with run.log({\"loss\": ...})."));
@@ -31,7 +31,7 @@ export async function renderScalars(root, stale) {
   const observer = new IntersectionObserver((entries) => {
     for (const e of entries) if (e.isIntersecting) charts.get(e.target.dataset.tag)?.visible();
   }, { rootMargin: "300px" });
-  for (const { group, tags } of arrange(groups)) {
+  for (const { group, tags } of arrange(groups, listed.map((t) => t.tag))) {
     const grid = h("div", { class: "grid" });
     const probe = PROBES.includes(group);
     sections.append(h("details", { class: "group", open: !probe || groups.length < 3, "data-group": group },
@@ -53,15 +53,19 @@ export async function renderScalars(root, stale) {
 
 const PROBES = ["grad_norm", "weight_norm", "update_ratio", "act"];
 
-// Prefixes with one or two tags (train/loss, val/loss) share the first section, side by side.
-function arrange(groups) {
+// Prefixes with one or two tags (train/loss, val/loss) share one section, side by side. The
+// server lists the loss first; sections keep the order of their first tag, so it leads.
+function arrange(groups, order) {
   const main = { group: "", tags: [] };
-  const rest = [];
+  const out = [];
   for (const g of groups) {
-    if (g.group === "" || (g.tags.length < 3 && !PROBES.includes(g.group))) main.tags.push(...g.tags);
-    else rest.push(g);
+    if (g.group === "" || (g.tags.length < 3 && !PROBES.includes(g.group))) {
+      if (!main.tags.length) out.push(main);
+      main.tags.push(...g.tags);
+    } else out.push(g);
   }
-  return main.tags.length ? [main, ...rest] : rest;
+  main.tags.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  return out;
 }
 
 function toolbar(redraw, reload) {
@@ -91,7 +95,8 @@ function filterCharts() {
 function chart(tag) {
   const div = h("div", { class: "chart", "data-tag": tag });
   const note = h("p", { class: "note" });
-  const card = h("div", { class: "card", "data-card-tag": tag }, h("div", { class: "note" }, tag), div, note);
+  const legend = h("div", { class: "legend" });
+  const card = h("div", { class: "card", "data-card-tag": tag }, h("div", { class: "chart-title" }, tag), div, legend, note);
   card.hidden = opts.filter !== "" && !tag.toLowerCase().includes(opts.filter);
   let data = null;
   let range = null; // [start, end] steps while zoomed
@@ -104,8 +109,8 @@ function chart(tag) {
     try {
       const params = { runs: state.selected, tag, x: opts.x, encoding: "b64" };
       if (range) { params.start = Math.floor(range[0]); params.end = Math.ceil(range[1]); }
-      data = unpack(await api("scalars", params));
-      await draw();
+      data = unpack(await queued(() => api("scalars", params)));
+      draw();
     } catch (err) {
       note.textContent = `Could not load ${tag}: ${err.message}`;
     } finally {
@@ -113,31 +118,21 @@ function chart(tag) {
     }
   }
 
-  async function draw() {
+  function draw() {
     if (!data) return;
-    const traces = [];
-    for (const s of data.series) traces.push(...tracesFor(s));
-    const layout = {
-      margin: { l: 56, r: 12, t: data.series.length > 1 ? 30 : 8, b: 40 }, showlegend: data.series.length > 1,
-      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" }, hovermode: "closest", uirevision: tag,
-      xaxis: { title: { text: AXIS_TITLE[opts.x] }, type: opts.x === "time" ? "date" : "linear" },
-      yaxis: { type: opts.logy ? "log" : "linear", exponentformat: "power" },
-      shapes: nanMarks(data.series),
-    };
-    await plot(div, traces, layout);
-    if (!div.dataset.bound) bindZoom();
+    const lines = [];
+    for (const s of data.series) lines.push(...linesFor(s));
+    div.dataset.series = String(data.series.length);
+    drawLines(div, lines, { xTitle: AXIS_TITLE[opts.x], time: opts.x === "time", logy: opts.logy,
+      marks: nanMarks(data.series), xRange: range, onZoom: opts.x === "step" ? zoom : null });
+    drawLegend(legend, data.series);
     note.textContent = describe(data.series);
   }
 
-  function bindZoom() {
-    div.dataset.bound = "1";
-    div.on("plotly_relayout", (ev) => {
-      if (opts.x !== "step") return;
-      if (ev["xaxis.autorange"]) { range = null; load(); return; }
-      // A drag-zoom reports range[0]/range[1]; Plotly.relayout calls may pass the array.
-      const [lo, hi] = ev["xaxis.range"] || [ev["xaxis.range[0]"], ev["xaxis.range[1]"]];
-      if (lo !== undefined && hi !== undefined) { range = [lo, hi]; load(); }
-    });
+  // A drag asks the server again for that range at full detail; a double click zooms out.
+  function zoom(lo, hi) {
+    range = lo === null ? null : [lo, hi];
+    load();
   }
 
   return {
@@ -148,6 +143,26 @@ function chart(tag) {
     poll() { if (shown && !range) load(); },
     running() { return !!data && data.series.some((s) => s.status === "running"); },
   };
+}
+
+// Charts ask the server one at a time, in page order: the first chart (the loss) comes back
+// sooner than when every visible chart asks at once and they share the server's cores.
+const queue = { running: 0, waiting: [] };
+const PARALLEL = 1;
+
+function queued(task) {
+  return new Promise((resolve, reject) => {
+    queue.waiting.push(() => task().then(resolve, reject));
+    next();
+  });
+}
+
+function next() {
+  while (queue.running < PARALLEL && queue.waiting.length) {
+    const start = queue.waiting.shift();
+    queue.running += 1;
+    start().finally(() => { queue.running -= 1; next(); });
+  }
 }
 
 // The page asks for base64 float64 arrays: exact values, NaN kept, no JSON number parsing.
@@ -168,24 +183,23 @@ function unpack(data) {
   return data;
 }
 
-function xValues(s) {
-  if (opts.x === "step") return s.steps;
-  if (opts.x === "time") return Array.from(s.times, (t) => new Date(t * 1000).toISOString());
-  return s.times;
+function linesFor(s) {
+  const color = colorOf(s.run_id);
+  const x = opts.x === "step" ? s.steps : s.times;
+  const raw = { run: s.run_id, name: s.run_name, color, x, y: s.values, steps: s.steps, kind: "raw" };
+  if (opts.smoothing <= 0) return [raw];
+  return [{ ...raw, faint: true, hover: false },
+    { ...raw, y: ema(s.values, opts.smoothing), kind: "smoothed" }];
 }
 
-function tracesFor(s) {
-  const color = colorOf(s.run_id);
-  const name = esc(s.run_name);
-  const x = xValues(s);
-  const hover = `${name}<br>step %{customdata}<br>value %{y:.6g}<extra></extra>`;
-  const raw = { type: "scatter", mode: "lines", x, y: s.values, customdata: s.steps, name,
-    line: { color, width: 1.5 }, hovertemplate: hover, connectgaps: false, meta: { run: s.run_id, kind: "raw" } };
-  if (opts.smoothing <= 0) return [raw];
-  raw.opacity = 0.25; raw.showlegend = false; raw.hoverinfo = "skip"; delete raw.hovertemplate;
-  const smooth = { ...raw, y: ema(s.values, opts.smoothing), opacity: 1, showlegend: true, hoverinfo: undefined,
-    hovertemplate: hover, meta: { run: s.run_id, kind: "smoothed" } };
-  return [raw, smooth];
+// Names under the chart, in the lines' colours; many runs are named on hover only.
+function drawLegend(node, series) {
+  clear(node);
+  if (series.length < 2) return;
+  if (series.length > 20) { node.append(h("span", { class: "note" }, `${series.length} runs: hover a line for its name`)); return; }
+  for (const s of series) {
+    node.append(h("span", { class: "key" }, h("i", { style: `background:${colorOf(s.run_id)}` }), s.run_name));
+  }
 }
 
 // Exponential moving average with the start-up bias removed (as TensorBoard does).
@@ -204,10 +218,8 @@ export function ema(values, weight) {
 
 function nanMarks(series) {
   if (opts.x !== "step") return [];
-  return series.filter((s) => s.first_nonfinite_step !== null).map((s) => ({
-    type: "line", xref: "x", yref: "paper", x0: s.first_nonfinite_step, x1: s.first_nonfinite_step, y0: 0, y1: 1,
-    line: { color: "#c62828", width: 1, dash: "dot" },
-  }));
+  return series.filter((s) => s.first_nonfinite_step !== null)
+    .map((s) => ({ x: s.first_nonfinite_step, color: "#c62828", label: "NaN" }));
 }
 
 function describe(series) {
