@@ -49,8 +49,12 @@ def _steps(walk: object) -> dict[str, str]:
     if walk is None:
         return {}
     w: Any = walk
-    verdicts = ", ".join(f"{label}: {d.verdict}" + (f" ({d.codes()[0]})" if d.codes() else "")
-                         for label, d in w.diagnoses.items())
+    def top(d: Any) -> str:
+        causes = list(getattr(d, "causes", None) or ())
+        code = causes[0].code if causes else (d.codes()[0] if d.codes() else "")
+        return f"{d.verdict} ({code})" if code else d.verdict
+
+    verdicts = ", ".join(f"{label}: {top(d)}" for label, d in w.diagnoses.items())
     out = {
         "1 inspect": f"{len(w.inspection.to_dict()['parameters'])} parameter arrays, "
                      f"{len(w.inspection.findings)} finding(s)",
