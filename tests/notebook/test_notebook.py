@@ -72,6 +72,12 @@ with mg.init("nb", name="live-run", store=STORE) as run:
     print("updates while running:", view.updates)
 view.update(); view.stop()
 """,
+    "embed": """
+with mg.init("nb", name="embedded", store=STORE) as r2:
+    r2.log({{"loss": 1.0}})
+    r2.show(dashboard="http://127.0.0.1:6007").stop()
+print("run id:", r2.id)
+""",
     "progress": """
 from modelglass.landscape import landscape
 landscape(np.array([1.0, 2.0]), lambda th: float(th @ th), steps=30)
@@ -112,7 +118,7 @@ def _assert_card(html: str, title: str) -> None:
 
 
 def test_the_kernel_ran_every_cell_without_error(outputs):
-    for name in ("setup", "card", "show", "live", "progress"):
+    for name in ("setup", "card", "show", "live", "embed", "progress"):
         assert _errors(outputs[name]) == [], name
 
 
@@ -182,4 +188,13 @@ def test_progress_bar_is_drawn_in_a_notebook_once_per_call(outputs):
     html = bars[0]["data"]["text/html"]
     assert "landscape: grid rows" in html and "30/30" in html  # updated in place to the end
     assert not any(o["output_type"] == "stream" and o["name"] == "stderr" for o in outs)
+
+
+def test_run_show_embeds_the_running_dashboard(outputs):
+    outs = outputs["embed"]
+    text = "".join(o.get("text", "") for o in outs if o["output_type"] == "stream")
+    run_id = re.search(r"run id: (\w+)", text).group(1)
+    html = _html(outs)
+    assert f"<iframe src='http://127.0.0.1:6007/#/scalars?runs={run_id}'" in html
+    assert "class='mg-live'" in html  # the charts too, above the page
 
