@@ -15,6 +15,7 @@ from ._findings import Finding, Severity, jsonable, sort_findings, worst_severit
 from ._lazy import is_tensor, require
 from ._model_state import model_as_found
 from ._modules import make_module_callable
+from ._progress import ProgressBar, iter_progress, progress_bar
 from ._result import Result, check_kind, figure_html, findings_table_html, format_number, in_notebook
 from ._validate import argument_error, argument_type_error, callable_arg, finite, in_range, one_of, positive_int, positive_number
 
@@ -51,4 +52,7 @@ __all__ = [
     "in_notebook",
     "sort_findings",
     "worst_severity",
+    "ProgressBar",
+    "iter_progress",
+    "progress_bar",
 ]

@@ -252,6 +252,33 @@ class Run:
         while self._watchers:
             self._watchers.pop().remove()
 
+    def show(self, every: float = 2.0, tags: list[str] | None = None,
+             dashboard: str | bool | None = None) -> Any:
+        """Show this run's charts: live in a Jupyter notebook, last values in a terminal.
+
+        In a notebook a background thread (not the training thread) redraws the charts
+        from the store every ``every`` seconds while the run is running; the dashboard's
+        page for the run is embedded when one runs (``dashboard=URL``, the environment
+        variable ``MODELGLASS_UI_URL``, or ``modelglass ui`` on its default port;
+        ``dashboard=False`` never embeds it).
+
+        Returns:
+            The notebook's live view (``.update()``, ``.stop()``), or None in a terminal.
+        """
+        from ..core import in_notebook
+        from ._show import LiveView, print_last_values
+
+        if not (isinstance(every, (int, float)) and every > 0):
+            raise BadInputError(f"The 'every' argument of Run.show must be a positive number of seconds. Got {every!r}.")
+        if not in_notebook():
+            if self.status == "running":
+                self.flush()
+            print_last_values(self)
+            return None
+        if self.status == "running":
+            self.flush()
+        return LiveView(self, every, tags, dashboard).start()
+
     def update_config(self, values: Mapping[str, Any]) -> None:
         """Add to the run's config after it started (e.g. define-by-run hyperparameters)."""
         self._check_open()

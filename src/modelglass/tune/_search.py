@@ -11,6 +11,7 @@ import warnings
 from typing import Any, Callable, Mapping
 
 from ..core import BadInputError, BadTypeError, argument_error, callable_arg, one_of, positive_int, positive_number
+from ..core import progress_bar
 from ..store import open_backend
 from ..track import init as _init_run
 from ._result import ERROR_ATTR, RUN_ID_ATTR, TuneResult, result_from_study
@@ -37,6 +38,7 @@ def tune(
     seed: int | None = None,
     heartbeat: int = 20,
     retries: int = 0,
+    progress: bool = True,
 ) -> TuneResult:
     """Search hyperparameters with Optuna, logging every trial as a modelglass run.
 
@@ -71,6 +73,7 @@ def tune(
             preempted) is marked failed by the next worker to start a trial after
             twice this long, and its modelglass run ``crashed``.
         retries: How many times such a trial is run again (same parameters).
+        progress: Show a progress bar of the trials (on a terminal or in a notebook only).
 
     Returns:
         A :class:`TuneResult` over every trial of the study (also those of other workers).
@@ -97,7 +100,9 @@ def tune(
     try:
         st = _create(optuna, storage_obj, _sampler(optuna, sampler, seed), _pruner(optuna, pruner),
                      name, direction)
-        st.optimize(wrapped, n_trials=n_trials, timeout=timeout, n_jobs=n_jobs, catch=(Exception,))
+        with progress_bar("tune: trials", n_trials, progress) as bar:
+            st.optimize(wrapped, n_trials=n_trials, timeout=timeout, n_jobs=n_jobs, catch=(Exception,),
+                        callbacks=[lambda _study, _trial: bar.advance()])
     finally:
         optuna.logging.set_verbosity(previous)
     return result_from_study(st, storage_desc)

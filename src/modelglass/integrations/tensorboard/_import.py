@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ...core import BadInputError
+from ...core import BadInputError, iter_progress
 from ...store import ArtifactRow, Backend, EventRow, WriteBatch, histogram_row, make_chunks, open_backend
 from ._parse import Parsed, parse_chunk
 from ._records import read_windows
@@ -126,15 +126,16 @@ class TensorBoardImporter:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def import_once(self, require_runs: bool = True) -> list[ImportedRun]:
-        """Read what is new in every event file; one transaction per run."""
+    def import_once(self, require_runs: bool = True, progress: bool = False) -> list[ImportedRun]:
+        """Read what is new in every event file; one transaction per run (``progress``: a bar of runs)."""
         sources = find_runs(self.logdir)
         if not sources and require_runs:
             raise BadInputError(
                 f"{self.logdir} holds no TensorBoard event files (*tfevents*), in it or in its "
                 "subfolders. Pass the folder you give `tensorboard --logdir`."
             )
-        return [self._write_run(*self._read_run(self._plan(src))) for src in sources]
+        return [self._write_run(*self._read_run(self._plan(src)))
+                for src in iter_progress(sources, "tensorboard import: runs", progress=progress)]
 
     def follow(
         self,
@@ -270,7 +271,7 @@ class TensorBoardImporter:
 
 
 def import_tensorboard(
-    logdir: str | os.PathLike[str], store: Any = None, project: str | None = None
+    logdir: str | os.PathLike[str], store: Any = None, project: str | None = None, progress: bool = True
 ) -> list[str]:
     """Import a folder of TensorBoard logs; returns the run ids, one per run folder.
 
@@ -283,10 +284,11 @@ def import_tensorboard(
         logdir: The folder given to ``tensorboard --logdir``.
         store: Store path or URL (default: ``MODELGLASS_STORE``, else ``./mglogs``).
         project: Project of the imported runs (default ``tensorboard``).
+        progress: Show a progress bar of the run folders (on a terminal or in a notebook only).
 
     Raises:
         BadInputError: ``logdir`` is not a folder, holds no event files, or a file
             cannot be read.
     """
     with TensorBoardImporter(logdir, store, project) as imp:
-        return [r.run_id for r in imp.import_once()]
+        return [r.run_id for r in imp.import_once(progress=progress)]
