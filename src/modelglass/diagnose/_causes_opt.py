@@ -55,7 +55,9 @@ def lr_too_high(e: Evidence) -> Cause | None:
             because.append(f"{code} from step {f.step}")
             linked.append(code)
             score += 0.3
-    if not score and e.has("loss_oscillation"):
+    stale = e.signals.get("stale_grad")
+    unreset = isinstance(stale, dict) and bool(stale.get("stale"))
+    if not score and e.has("loss_oscillation") and not unreset:
         # Only a loss that swings without falling: the step size is the usual suspect, but
         # other bugs (an unreset gradient) swing too, so say it with less confidence.
         f = e.by_code["loss_oscillation"]
@@ -68,7 +70,7 @@ def lr_too_high(e: Evidence) -> Cause | None:
     for code in ("dead_units", "loss_oscillation", "nan_inf", "loss_plateau", "underfitting",
                  "saturated_activations", "bad_initial_loss"):
         f = e.by_code.get(code)
-        if f is None or not int(f.severity):
+        if f is None or not int(f.severity) or code in linked:
             continue
         if code == "dead_units" and first is not None and (f.step or 0) <= (first.step or 0):
             continue  # dead before the first update: the initialisation's doing
