@@ -157,7 +157,7 @@ def _progress(h: History) -> str:
     if drop is not None and drop >= 0:
         how += f" (-{round(100 * drop)}%)"
     elif times is not None and times >= 2:
-        how += f" ({times:.3g}x higher)"
+        how += f" ({format_number(times)}x higher)"
     elif drop is not None:
         how += f" (+{round(-100 * drop)}%)"
     return f"Run {h.name}: the training loss went from {how} by step {int(c.steps[-1])}."
