@@ -115,9 +115,9 @@ def _cause_sentences(causes: Sequence[Cause], own: list[Finding],
     return out
 
 
-def diagnosis_text(d: Any, show_info: bool = False) -> str:
+def diagnosis_text(d: Any, show_info: bool = False, head: str | None = None) -> str:
     """The terminal report: verdict, causes with their chains and prescriptions, then symptoms."""
-    lines = [f"{d.run_name} ({d.run_id}): {d.verdict}", "", d.summary, ""]
+    lines = [head or f"{d.run_name} ({d.run_id}): {d.verdict}", "", d.summary, ""]
     causes = [c for c in d.causes if show_info or c.severity >= Severity.WARNING]
     for i, c in enumerate(causes):
         lines.append(f"{'CAUSE' if i == 0 else 'cause'} {c.code} ({c.severity}, confidence "
