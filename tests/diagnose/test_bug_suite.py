@@ -23,7 +23,7 @@ from .bugs import CODES, FAMILIES, FRAMEWORKS, load, train  # noqa: E402
 from .bugs._score import causes, score  # noqa: E402
 
 # Remove a code from this set when the doctor names it; its test then has to pass.
-NOT_YET_NAMED: set[str] = set(CODES)
+NOT_YET_NAMED: set[str] = set()  # the doctor names all 15 (issue 11)
 
 RUNS = load()
 ONE_PER_CODE = {

@@ -123,8 +123,9 @@ def cause_rule(code: str) -> Callable[[CauseCheck], CauseCheck]:
 
 
 def rank(causes: list[Cause]) -> tuple[Cause, ...]:
-    """Most likely first: by severity, then confidence; info causes last."""
-    return tuple(sorted(causes, key=lambda c: (-int(c.severity), -c.confidence, c.code)))
+    """Most likely first: warning-or-worse causes by confidence (then severity); info causes last."""
+    return tuple(sorted(causes, key=lambda c: (c.severity == Severity.INFO, -c.confidence,
+                                               -int(c.severity), c.code)))
 
 
 def fmt(x: float) -> str:

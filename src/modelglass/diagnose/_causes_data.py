@@ -275,6 +275,7 @@ def unshuffled_data(e: Evidence) -> Cause | None:
 
 
 GAP = 5.0
+GOOD_VAL = 0.2  # a validation loss below this fraction of the trivial baseline is good
 
 
 def _gap(e: Evidence) -> Cause | None:
@@ -295,6 +296,8 @@ def _gap(e: Evidence) -> Cause | None:
     gap, fell = ratio(vend, t_end), ratio(t_at - t_end, abs(t_at))
     if gap is None or fell is None or gap < GAP or fell < 0.2 or vend < vmin:
         return None
+    if e.baseline is not None and vend < GOOD_VAL * e.baseline:
+        return None  # the model generalises well: a training loss near 0 is convergence
     return Cause(
         "overfitting", "warning", 0.7, "The model overfits: it memorises the training set", (
             f"validation loss lowest at step {int(v.steps[i])} ({fmt(vmin)}), no better since "

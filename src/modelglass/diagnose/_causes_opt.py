@@ -55,7 +55,9 @@ def lr_too_high(e: Evidence) -> Cause | None:
             because.append(f"{code} from step {f.step}")
             linked.append(code)
             score += 0.3
-    if not score and e.has("loss_oscillation"):
+    stale = e.signals.get("stale_grad")
+    unreset = isinstance(stale, dict) and bool(stale.get("stale"))
+    if not score and e.has("loss_oscillation") and not unreset:
         # Only a loss that swings without falling: the step size is the usual suspect, but
         # other bugs (an unreset gradient) swing too, so say it with less confidence.
         f = e.by_code["loss_oscillation"]
@@ -68,7 +70,7 @@ def lr_too_high(e: Evidence) -> Cause | None:
     for code in ("dead_units", "loss_oscillation", "nan_inf", "loss_plateau", "underfitting",
                  "saturated_activations", "bad_initial_loss"):
         f = e.by_code.get(code)
-        if f is None or not int(f.severity):
+        if f is None or not int(f.severity) or code in linked:
             continue
         if code == "dead_units" and first is not None and (f.step or 0) <= (first.step or 0):
             continue  # dead before the first update: the initialisation's doing
@@ -76,8 +78,12 @@ def lr_too_high(e: Evidence) -> Cause | None:
         linked.append(code)
     factor = max(3.0, first.value / HEALTHY_FIRST) if first is not None and first.value > FIRST_TOO_BIG else 10.0
     how, change = lr_change(e, min(factor, 1000.0))
+    conf = min(0.95, 0.3 + score)
+    grew = e.has("loss_divergence") or e.has("exploding_gradients")
+    if e.has("nan_inf") and not grew:
+        conf *= 0.6  # a NaN the loss did not grow into points at the maths, not the step size
     return Cause(
-        "lr_too_high", "error" if score >= 0.7 else "warning", min(0.95, 0.3 + score),
+        "lr_too_high", "error" if score >= 0.7 or grew else "warning", conf,
         "The learning rate is too high: each update changes the weights by a large part of their size",
         because, f"Lower the learning rate {how} (or pick it with mg.lr_find(model, ...)); add "
         "gradient clipping (clip_grad_norm_(params, 1.0)) if spikes remain.",
@@ -201,7 +207,7 @@ def numerical_instability(e: Evidence) -> Cause | None:
     if not grew and not big:
         because.append("no loss growth or gradient explosion came before it")
     return Cause(
-        "numerical_instability", "error", 0.45 if (grew or big) else 0.9,
+        "numerical_instability", "error", 0.45 if grew else (0.65 if big else 0.9),
         "A computation produced NaN/Inf (log of 0, exp overflow or division by ~0)", because,
         "Use the stable fused forms (F.cross_entropy / log_softmax instead of log(softmax(x)), "
         "BCEWithLogitsLoss instead of sigmoid + BCELoss), add a small eps to log(), sqrt() and "

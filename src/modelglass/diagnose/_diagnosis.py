@@ -123,8 +123,9 @@ class Diagnosis(Result):
         return self.summary
 
     def text(self) -> str:
-        """The plain-text report: verdict, the causes with their chains, then the symptoms."""
-        return diagnosis_text(self, show_info=False)
+        """The plain-text report: verdict, the causes with their chains, then every finding."""
+        head = f"{self._card_title()} [{self.status}] ({self.run_id}): {self.verdict}"
+        return diagnosis_text(self, show_info=True, head=head)
 
     def _figure(self, kind: str) -> "go.Figure":
         from ..viz import render_diagnosis_figure

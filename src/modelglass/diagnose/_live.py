@@ -11,7 +11,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..core import Finding
+from ..core import Finding, format_number
 from ._history import DERIVED_PREFIXES, TRAIN_LOSS_TAGS
 from ._registry import make, num, resolve_thresholds
 
@@ -126,7 +126,7 @@ def _check_loss(out: list[Finding], state: LiveState, v: float, step: int) -> No
     state._loss_ema = ema
     factor = state._params["loss_divergence"]["factor"]
     if trend.held(ema - base > (factor - 1) * abs(base) > 0) >= SUSTAIN:
-        _fire(out, state.fired, "loss_divergence", f"The loss grew to {num(ema, 3)} from {num(base, 3)}",
+        _fire(out, state.fired, "loss_divergence", f"The loss grew to {format_number(ema)} from {format_number(base)}",
               {"start_loss": num(base), "smoothed_loss": num(ema), "step": step}, step,
               "The learning rate is most likely too high: divide it by 3-10 and retry.")
 
@@ -141,7 +141,7 @@ def _check_grad(out: list[Finding], state: LiveState, v: float, step: int) -> No
     growth = state._params["exploding_gradients"]["growth"]
     if trend.held(base > 0 and v > growth * base) >= 2:
         _fire(out, state.fired, "exploding_gradients",
-              f"The gradient norm reached {num(v, 3)}, {num(v / base, 3)}x its start",
+              f"The gradient norm reached {format_number(v)}, {format_number(v / base)}x its start",
               {"initial_norm": num(base), "norm": num(v), "step": step}, step,
               "Clip gradients (torch.nn.utils.clip_grad_norm_) and lower the learning rate.")
 

@@ -7,7 +7,7 @@ from typing import Mapping
 
 import numpy as np
 
-from ..core import Finding
+from ..core import Finding, format_number
 from ._history import History
 from ._registry import NotEnoughData, make, num, rule
 from ._rules_loss import train_curve
@@ -127,7 +127,7 @@ def bad_initial_loss(h: History, p: Mapping[str, float]) -> list[Finding]:
           "num_classes": h.num_classes}
     return [make(
         "bad_initial_loss",
-        f"The loss at the start is {times:.3g}x log({h.num_classes})", ev,
+        f"The loss at the start is {format_number(times)}x log({h.num_classes})", ev,
         "The model starts out confidently wrong. Initialise the last layer small (e.g. scale "
         "its weights down, zero its bias) so the first predictions are near uniform; check the "
         "input scaling and that the loss gets raw logits.",

@@ -7,7 +7,7 @@ from typing import Mapping
 
 import numpy as np
 
-from ..core import Finding
+from ..core import Finding, format_number
 from ._history import Curve, History
 from ._registry import NotEnoughData, make, num, rule
 from ._signal import longest_run, ratio, running_median
@@ -83,7 +83,7 @@ def exploding_gradients(h: History, p: Mapping[str, float]) -> list[Finding]:
             step = int(f.steps[over[0]])
             ev = {"initial_norm": num(head), "peak_norm": num(float(smooth[peak_i])),
                   "peak_step": int(f.steps[peak_i]), "growth": num(growth), "first_step_over": step}
-            out.append(_finding(f"The gradient norm grew {growth:.3g}x from its start", ev, step))
+            out.append(_finding(f"The gradient norm grew {format_number(growth)}x from its start", ev, step))
     try:
         first, last, steps, fa, fb = _first_last(h, int(p["min_records"]))
     except NotEnoughData:
@@ -95,7 +95,7 @@ def exploding_gradients(h: History, p: Mapping[str, float]) -> list[Finding]:
     if r.size >= p["min_records"] and med > p["layer_ratio"]:
         ev = {"first_layer": first, "last_layer": last, "ratio": num(med),
               "first_norm": num(float(np.median(fa))), "last_norm": num(float(np.median(fb)))}
-        out.append(_finding(f"The first layer's gradients are {med:.3g}x the last layer's",
+        out.append(_finding(f"The first layer's gradients are {format_number(med)}x the last layer's",
                             ev, int(steps[0])))
     return out
 
@@ -129,7 +129,7 @@ def vanishing_gradients(h: History, p: Mapping[str, float]) -> list[Finding]:
           "first_norm": num(med_a), "last_norm": num(float(np.median(fb))), "records": int(r.size)}
     return [make(
         "vanishing_gradients",
-        f"Gradients vanish: the first layer gets {med_r:.2g}x the last layer's", ev,
+        f"Gradients vanish: the first layer gets {format_number(med_r)}x the last layer's", ev,
         "Early layers barely learn. Use ReLU/GELU instead of sigmoid/tanh in hidden layers, "
         "He/Kaiming initialisation, normalisation layers (BatchNorm/LayerNorm) or residual "
         "connections, or a shallower network.",
@@ -232,7 +232,7 @@ def _update_rule(h: History, p: Mapping[str, float], high: bool) -> list[Finding
     else:
         text = ("Weights barely move: raise the learning rate (the healthy update/weight ratio "
                 "is about 1e-3, CS231n), and check that the optimizer steps every iteration.")
-    return [make(code, f"The update/weight ratio stays at {value:.2g} for {length} records", ev,
+    return [make(code, f"The update/weight ratio stays at {format_number(value)} for {length} records", ev,
                  text, int(steps[start]))]
 
 

@@ -7,7 +7,7 @@ from typing import Mapping
 
 import numpy as np
 
-from ..core import Finding
+from ..core import Finding, format_number
 from ._history import DERIVED_PREFIXES, Curve, History
 from ._registry import NotEnoughData, make, num, rule
 from ._signal import head_median, lag1_autocorr, ratio, rel_change, running_mean, spread, tail_median
@@ -109,7 +109,7 @@ def loss_divergence(h: History, p: Mapping[str, float]) -> list[Finding]:
           "lowest_loss": num(float(smooth[i_min])), "began_step": step, "blew_up": blew_up}
     return [make(
         "loss_divergence",
-        f"The loss grew {growth + 1:.3g}x instead of falling", ev,
+        f"The loss grew {format_number(growth + 1)}x instead of falling", ev,
         "The learning rate is most likely too high: divide it by 3-10 and retry, or add a warm-up "
         "and gradient clipping. Check also that the loss is minimised (not maximised) and that "
         "the inputs are scaled.",

@@ -115,9 +115,9 @@ def _cause_sentences(causes: Sequence[Cause], own: list[Finding],
     return out
 
 
-def diagnosis_text(d: Any, show_info: bool = False) -> str:
+def diagnosis_text(d: Any, show_info: bool = False, head: str | None = None) -> str:
     """The terminal report: verdict, causes with their chains and prescriptions, then symptoms."""
-    lines = [f"{d.run_name} ({d.run_id}): {d.verdict}", "", d.summary, ""]
+    lines = [head or f"{d.run_name} ({d.run_id}): {d.verdict}", "", d.summary, ""]
     causes = [c for c in d.causes if show_info or c.severity >= Severity.WARNING]
     for i, c in enumerate(causes):
         lines.append(f"{'CAUSE' if i == 0 else 'cause'} {c.code} ({c.severity}, confidence "
@@ -157,7 +157,7 @@ def _progress(h: History) -> str:
     if drop is not None and drop >= 0:
         how += f" (-{round(100 * drop)}%)"
     elif times is not None and times >= 2:
-        how += f" ({times:.3g}x higher)"
+        how += f" ({format_number(times)}x higher)"
     elif drop is not None:
         how += f" (+{round(-100 * drop)}%)"
     return f"Run {h.name}: the training loss went from {how} by step {int(c.steps[-1])}."
