@@ -166,6 +166,29 @@ def structure(model: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return layers, modules
 
 
+def graph(model: Any) -> dict[str, Any]:
+    """The layers as graph nodes, linked by the Keras tensors that flow between them.
+
+    A model whose layers were never called symbolically (a subclassed model) has no
+    recorded links: its layers are then chained in the order ``model.layers`` gives.
+    """
+    layers = list(model.layers)
+    names = {id(layer): layer.name for layer in layers}
+    nodes = [{"id": layer.name, "op": "call_module", "target": layer.name, "module_type": type(layer).__name__}
+             for layer in layers]
+    edges: list[list[str]] = []
+    for layer in layers:
+        for node in getattr(layer, "_inbound_nodes", None) or []:
+            for t in getattr(node, "input_tensors", None) or []:
+                history = getattr(t, "_keras_history", None)
+                src = getattr(history, "operation", None)
+                if src is not None and id(src) in names and [names[id(src)], layer.name] not in edges:
+                    edges.append([names[id(src)], layer.name])
+    if not edges:
+        edges = [[a["id"], b["id"]] for a, b in zip(nodes, nodes[1:])]
+    return {"method": "keras", "nodes": nodes, "edges": edges}
+
+
 def _count(weights: Any) -> int:
     seen: dict[int, int] = {}
     for w in weights:

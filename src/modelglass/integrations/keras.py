@@ -28,6 +28,7 @@ from ._keras_stats import (
     TFGradientTap,
     Values,
     global_norm,
+    graph,
     structure,
     torch_grad_norms,
     torch_grads,
@@ -203,7 +204,8 @@ class ModelglassCallback(keras.callbacks.Callback):
             p["requires_grad"] = p["name"] in trainable
             p["module"] = p["name"].rsplit("/", 1)[0]
         d.update({"framework": f"keras/{keras.backend.backend()}", "model_type": type(model).__name__,
-                  "layers": layers, "modules": modules, "total_params": int(model.count_params()),
+                  "layers": layers, "modules": modules, "graph": graph(model),
+                  "total_params": int(model.count_params()),
                   "trainable_params": sum(int(np.prod(w.shape)) for w in model.trainable_weights)})
         run.log_artifact("model", d)
 
