@@ -58,7 +58,7 @@ class Values:
         if self.torch:
             import torch
 
-            return self.norms(torch._foreach_sub(now, before)) if now else []
+            return self.norms(list(torch._foreach_sub(now, before))) if now else []
         return [float(np.linalg.norm((a - b).ravel())) for a, b in zip(now, before)]
 
 

@@ -40,7 +40,7 @@ keras = require("keras", "the Keras callback")
 __all__ = ["ModelglassCallback"]
 
 
-class ModelglassCallback(keras.callbacks.Callback):
+class ModelglassCallback(keras.callbacks.Callback):  # type: ignore[misc,name-defined]
     """Record a Keras ``fit`` into a modelglass run.
 
     Args:
@@ -193,7 +193,7 @@ class ModelglassCallback(keras.callbacks.Callback):
                         run.log_histogram(f"grads/{n}", g.detach(), step=step)
 
     def _log_model(self, run: Any, model: Any) -> None:
-        from .. import inspect as _inspect  # the composition root's public analysis
+        from ..inspect import inspect as _inspect  # the public analysis, lazily, as run.log_model does
 
         weights = list(model.weights)
         arrays = dict(zip([w.path for w in weights], weight_arrays(weights)))
