@@ -9,7 +9,9 @@ variant, measures the wall time and the training thread's CPU time per step afte
 warm-up steps (CPU time is what a busy shared machine inflates least); the total
 time of ``fit`` / ``train`` (start-up, the model inspection and the diagnosis at the end
 included) is reported beside it. Medians of ``--repeats`` runs; torch on one thread.
-Keras runs on the torch backend. Run: ``python benchmarks/bench_integrations.py``.
+Keras runs on the torch backend, or on the one ``KERAS_BACKEND`` names (TensorFlow:
+``KERAS_BACKEND=tensorflow .venv-tf/bin/python benchmarks/bench_integrations.py``, Keras
+only). Run: ``python benchmarks/bench_integrations.py``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 warnings.simplefilter("ignore")
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 
 WARMUP = 10
 HOOK_SECONDS = [0.0]  # CPU time of the training thread inside modelglass's own hooks
@@ -44,14 +45,18 @@ def _timed(fn):
 def time_hooks() -> None:
     """Wrap every per-step entry point of the callbacks (and watch's forward hook) in a CPU timer:
     a measure of modelglass's own work that a busy shared machine does not inflate."""
-    from modelglass.integrations import huggingface, keras, lightning
-    from modelglass.probes.torch import Watcher
+    from modelglass.integrations import keras
 
-    for cls, names in ((keras.ModelglassCallback, ("on_train_batch_begin", "on_train_batch_end", "on_epoch_end")),
-                       (lightning.ModelglassLogger, ("log_metrics", "save")),
-                       (lightning.ModelglassCallback, ("on_before_optimizer_step",)),
-                       (huggingface.ModelglassCallback, ("on_pre_optimizer_step", "on_log")),
-                       (Watcher, ("_on_forward",))):
+    targets = [(keras.ModelglassCallback, ("on_train_batch_begin", "on_train_batch_end", "on_epoch_end"))]
+    if keras.keras.backend.backend() == "torch":
+        from modelglass.integrations import huggingface, lightning
+        from modelglass.probes.torch import Watcher
+
+        targets += [(lightning.ModelglassLogger, ("log_metrics", "save")),
+                    (lightning.ModelglassCallback, ("on_before_optimizer_step",)),
+                    (huggingface.ModelglassCallback, ("on_pre_optimizer_step", "on_log")),
+                    (Watcher, ("_on_forward",))]
+    for cls, names in targets:
         for name in names:
             setattr(cls, name, _timed(getattr(cls, name)))
 
@@ -109,6 +114,7 @@ def keras_fit(variant: str, steps: int, tmp: str) -> tuple[tuple[float, float], 
 # -- Lightning -----------------------------------------------------------------------
 def lightning_fit(variant: str, steps: int, tmp: str) -> tuple[tuple[float, float], float]:
     import lightning.pytorch as L
+    import torch
     from lightning.pytorch.loggers import CSVLogger
 
     from modelglass.integrations.lightning import ModelglassCallback, ModelglassLogger
@@ -152,6 +158,7 @@ def lightning_fit(variant: str, steps: int, tmp: str) -> tuple[tuple[float, floa
 
 # -- Hugging Face ----------------------------------------------------------------------
 def hf_fit(variant: str, steps: int, tmp: str) -> tuple[tuple[float, float], float]:
+    import torch
     import transformers
 
     from modelglass.integrations.transformers import ModelglassCallback
@@ -206,7 +213,18 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--only", choices=("keras", "lightning", "transformers"), default=None)
     opts = ap.parse_args()
-    torch.set_num_threads(1)
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    else:
+        import torch
+
+        torch.set_num_threads(1)
     time_hooks()
     print("| framework | logging | wall ms/step | x none | CPU ms/step (training thread) | x none | "
           "modelglass hooks, CPU µs/step | fit total s |")
@@ -214,6 +232,9 @@ def main() -> None:
     for title, (fn, variants, steps) in FRAMEWORKS.items():
         if opts.only and not title.startswith(opts.only):
             continue
+        if backend != "torch" and not title.startswith("keras"):
+            continue  # Lightning and the Trainer need torch
+        title = title.replace("(torch backend)", f"({backend} backend)")
         per: dict[str, list[float]] = {v: [] for v in variants}
         cpu: dict[str, list[float]] = {v: [] for v in variants}
         total: dict[str, list[float]] = {v: [] for v in variants}

@@ -50,6 +50,7 @@ def test_steps_values_and_gradient_norms_match_keras(tmp_path):
     assert series(reader, rid, "val/mae") == ([4, 8], [logs["val_mae"] for _, logs in seen.epochs])
     got_steps, got = series(reader, rid, "grad_norm")
     assert got_steps == steps and got == pytest.approx(tape.norms, rel=1e-4)
+    assert series(reader, rid, "lr") == (steps, pytest.approx([0.05] * 8))
     assert series(reader, rid, "weight_norm/net/hidden/kernel")[0] == [1, 5]
     assert reader.artifact(rid, "model")["total_params"] == m.count_params()
     assert reader.runs()[0].status == "finished"

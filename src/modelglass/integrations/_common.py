@@ -90,7 +90,8 @@ VAL_LOSS_NAMES = ("val/loss", "val_loss", "valid/loss", "val_loss_epoch", "eval/
 
 def diagnose_run(run: Run, verbose: bool) -> Any:
     """``mg.diagnose(run)`` kept with the run (artifact ``diagnosis``, summary ``verdict``)."""
-    from .. import diagnose, open_store  # the composition root's public analysis, loaded lazily
+    from ..diagnose import diagnose  # the public analysis, lazily, as run.log_model reaches inspect
+    from ..store import open_store
 
     run.flush()
     with_reader = open_store(run.store)
