@@ -174,7 +174,7 @@ class Run:
         except BaseException as exc:
             _rollback(columns, values, k)
             if isinstance(exc, OverflowError):
-                raise overflow_error(k, v) from None
+                raise overflow_error(str(k), v) from None
             raise
         finally:
             self._release()
