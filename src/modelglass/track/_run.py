@@ -92,7 +92,6 @@ class Run:
         self.id = _new_id()
         self.project = project
         self.config = _plain_config(config)
-        self.name = name or ""  # the store picks <project>-<n> when empty
         self.started = time.time()
         self.status = "running"
         self.summary = Summary(self)
@@ -100,6 +99,7 @@ class Run:
         self._finished = False
         self._token: contextvars.Token[Run | None] | None = None
         self._watchers: list[Any] = []
+        # Without a name the store picks <project>-<n>, unique among simultaneous inits.
         self.name = self._backend.create_run(
             {
                 "id": self.id, "project": project, "name": name, "status": "running",
@@ -174,7 +174,7 @@ class Run:
         except BaseException as exc:
             _rollback(columns, values, k)
             if isinstance(exc, OverflowError):
-                raise overflow_error(k, v) from None
+                raise overflow_error(str(k), v) from None
             raise
         finally:
             self._release()

@@ -36,7 +36,48 @@ def new_column() -> tuple[Any, ...]:
     return steps, values, times, steps.append, values.append, times.append
 
 
-class Writer:
+class _BatchWriter:
+    """Writes batches of one run, isolating the records a store refuses."""
+
+    backend: Backend
+    run_id: str
+    refused: int
+
+    def _write_batch(self, batch: WriteBatch) -> None:
+        """Write ``batch``; a record the store refuses is dropped and reported, the rest
+        written. Raises ``_Unsent`` with what is left when the store is unavailable."""
+        try:
+            self.backend.write(batch)
+            return
+        except StoreUnavailableError as exc:
+            raise _Unsent(exc, batch) from None
+        except Exception:  # noqa: BLE001 - a record the store refuses: find it, keep the rest
+            pass
+        pieces = list(_split(batch))
+        for i, (what, piece) in enumerate(pieces):
+            try:
+                self.backend.write(piece)
+            except StoreUnavailableError as exc:
+                raise _Unsent(exc, _merge(p for _, p in pieces[i:])) from None
+            except Exception as exc:  # noqa: BLE001 - reported on the run, the rest goes on
+                self._report(what, exc)
+
+    def _report(self, what: str, exc: Exception) -> None:
+        self.refused += 1
+        text = " ".join(f"{type(exc).__name__}: {exc}".split())
+        message = f"modelglass dropped {what}: the store refused it ({text})"
+        if self.refused == 1:
+            log.warning("run %s: %s (further refusals go to the run's events)", self.run_id,
+                        message)
+        safe = message.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\x00")
+        event = EventRow(self.run_id, time.time(), None, "error", safe, "{}")
+        try:
+            self.backend.write(WriteBatch(events=[event]))
+        except Exception:  # noqa: BLE001 - the warning above already said it
+            pass
+
+
+class Writer(_BatchWriter):
     """Owns the queue of one run and the thread that persists it.
 
     A batch the store cannot take now (a full disk, a server restarting) goes to a
@@ -130,39 +171,6 @@ class Writer:
         updates = set(batch.run_updates.get(self.run_id, {})) - {"heartbeat"}
         if batch.chunks or batch.histograms or batch.artifacts or batch.events or updates:
             self.backlog.append(batch)
-
-    def _write_batch(self, batch: WriteBatch) -> None:
-        """Write ``batch``; a record the store refuses is dropped and reported, the rest
-        written. Raises ``_Unsent`` with what is left when the store is unavailable."""
-        try:
-            self.backend.write(batch)
-            return
-        except StoreUnavailableError as exc:
-            raise _Unsent(exc, batch) from None
-        except Exception:  # noqa: BLE001 - a record the store refuses: find it, keep the rest
-            pass
-        pieces = list(_split(batch))
-        for i, (what, piece) in enumerate(pieces):
-            try:
-                self.backend.write(piece)
-            except StoreUnavailableError as exc:
-                raise _Unsent(exc, _merge(p for _, p in pieces[i:])) from None
-            except Exception as exc:  # noqa: BLE001 - reported on the run, the rest goes on
-                self._report(what, exc)
-
-    def _report(self, what: str, exc: Exception) -> None:
-        self.refused += 1
-        text = " ".join(f"{type(exc).__name__}: {exc}".split())
-        message = f"modelglass dropped {what}: the store refused it ({text})"
-        if self.refused == 1:
-            log.warning("run %s: %s (further refusals go to the run's events)", self.run_id,
-                        message)
-        safe = message.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\x00")
-        event = EventRow(self.run_id, time.time(), None, "error", safe, "{}")
-        try:
-            self.backend.write(WriteBatch(events=[event]))
-        except Exception:  # noqa: BLE001 - the warning above already said it
-            pass
 
     def _failed(self, exc: BaseException) -> None:
         first = self.error is None
@@ -313,11 +321,8 @@ def _merge(batches: Iterable[WriteBatch]) -> WriteBatch:
     return out
 
 
-class _Replayer:
+class _Replayer(_BatchWriter):
     """Writes an orphan spool file's batches with the writer's isolation of refused records."""
-
-    _write_batch = Writer._write_batch
-    _report = Writer._report
 
     def __init__(self, backend: Backend, run_id: str) -> None:
         self.backend, self.run_id, self.refused = backend, run_id, 0
