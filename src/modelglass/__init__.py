@@ -31,6 +31,8 @@ _LAZY = {
     "compare_losses": ("modelglass.landscape", "compare_losses"),
     "gradcheck": ("modelglass.landscape", "gradcheck"),
     "report": ("modelglass.report", "write_report"),
+    "import_tensorboard": ("modelglass.integrations.tensorboard", "import_tensorboard"),
+    "export_tensorboard": ("modelglass.integrations.tensorboard", "export_tensorboard"),
 }
 
 __all__ = [

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "data": ("data", "check a dataset for problems"),
     "tune": ("tune", "list and show hyperparameter studies"),
     "ui": ("ui", "serve the dashboard on 127.0.0.1"),
+    "import": ("imports", "import runs from other tools' logs: import tensorboard LOGDIR"),
 }
 
 
@@ -73,8 +74,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         code = args._run(args)
         return int(code or 0)
-    except SystemExit as exc:  # --help inside a subcommand
-        return int(exc.code or 0) if isinstance(exc.code, int) else 0
+    except SystemExit as exc:
+        if exc.code in (0, None):  # --help inside a subcommand
+            return 0
+        # Code of the user's that modelglass ran (a model file, a factory) quit.
+        _fail(
+            BadInputError(
+                f"the code modelglass ran called sys.exit({exc.code!r}) (for example at the top "
+                "level of a model file); put script code under if __name__ == '__main__':"
+            ),
+            "--json" in args_list,
+        )
+        return 2
+    except MemoryError:
+        _fail(_too_large(), "--json" in args_list)
+        return 2
     except BrokenPipeError:
         # The reader of our output went away (e.g. `| head`): not an error.
         _silence_stdout()
@@ -82,10 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (BadInputError, StoreError, MissingDependencyError, OSError) as exc:
         # OSError: a file the user named cannot be read or written (missing folder,
         # permissions): bad input, not a bug.
-        _fail(exc)
+        _fail(exc, "--json" in args_list)
         return 2
     except ModelglassError as exc:
-        _fail(exc)
+        _fail(exc, "--json" in args_list)
         return 2
     except KeyboardInterrupt:
         print("modelglass: interrupted", file=sys.stderr)
@@ -93,6 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - no traceback reaches a CLI user
         if os.environ.get("MODELGLASS_DEBUG"):
             raise
+        if _is_allocation_failure(exc):
+            _fail(_too_large(), "--json" in args_list)
+            return 2
         print(
             f"modelglass: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
             "(set MODELGLASS_DEBUG=1 to see the traceback, and please report it)",
@@ -101,9 +118,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return INTERNAL_ERROR
 
 
-def _fail(exc: BaseException) -> None:
+def _fail(exc: BaseException, as_json: bool = False) -> None:
     msg = " ".join(str(exc).split()) or type(exc).__name__
     print(f"modelglass: error: {msg}", file=sys.stderr)
+    if as_json:
+        # A script that asked for JSON gets JSON on stdout, also when the input was bad.
+        import json
+
+        error = {"exit_code": 2, "type": type(exc).__name__, "message": msg}
+        print(json.dumps({"ok": False, "error": error}))
+
+
+def _too_large() -> BadInputError:
+    return BadInputError(
+        "out of memory: the input is too large for this machine (check sizes such as "
+        "--input-shape, or the number of rows and columns of a data file)"
+    )
+
+
+def _is_allocation_failure(exc: BaseException) -> bool:
+    # PyTorch reports a failed allocation as a RuntimeError, NumPy as _ArrayMemoryError
+    # (a MemoryError, caught above).
+    text = str(exc).lower()
+    return isinstance(exc, RuntimeError) and (
+        "can't allocate memory" in text or "out of memory" in text
+        or "not enough memory" in text
+    )
 
 
 def _silence_stdout() -> None:

@@ -13,9 +13,10 @@ from ._format import add_store_argument
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("run", help="run id, unique name, or 'latest'")
     add_store_argument(p)
-    p.add_argument("--format", choices=["csv", "parquet"], default=None,
-                   help="default: from the file extension, else csv")
-    p.add_argument("-o", "--output", help="output file (default: stdout for CSV)")
+    p.add_argument("--format", choices=["csv", "parquet", "tensorboard"], default=None,
+                   help="default: from the file extension, else csv; tensorboard writes an "
+                        "event file (float32 values) into the folder -o DIR")
+    p.add_argument("-o", "--output", help="output file, or folder for tensorboard (default: stdout for CSV)")
     p.add_argument("--tag", action="append", help="only this series (repeatable)")
 
 
@@ -25,6 +26,8 @@ def run(args: argparse.Namespace) -> int:
     fmt = args.format or ("parquet" if (args.output or "").endswith(".parquet") else "csv")
     if fmt == "parquet" and not args.output:
         raise BadInputError("--format parquet needs -o FILE (Parquet is binary).")
+    if fmt == "tensorboard":
+        return _tensorboard(args)
     with open_store(args.store) as reader:
         info = reader.run(args.run)
         tags = args.tag or reader.tags(info.id)
@@ -46,4 +49,24 @@ def run(args: argparse.Namespace) -> int:
         table.to_csv(sys.stdout, index=False)
     if args.output:
         print(f"wrote {len(table)} points of {len(tags)} series to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _tensorboard(args: argparse.Namespace) -> int:
+    from ..core import require
+
+    if not args.output:
+        raise BadInputError("--format tensorboard needs -o DIR (the folder to give `tensorboard --logdir`).")
+    if args.tag:
+        raise BadInputError("--tag is not supported with --format tensorboard: every series is written.")
+    require("tensorboard", "TensorBoard export")
+    require("google_crc32c", "TensorBoard export")
+    from ..integrations.tensorboard import export_tensorboard
+
+    with open_store(args.store) as reader:
+        info = reader.run(args.run)
+        path = export_tensorboard(info, args.output, store=reader)
+        points = sum(s.length for s in reader.series_stats(info.id))
+        hists = sum(len(reader.histograms(info.id, t)) for t in reader.histogram_tags(info.id))
+    print(f"wrote {points} points and {hists} histograms of run {info.id} to {path}", file=sys.stderr)
     return 0

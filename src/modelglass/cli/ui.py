@@ -21,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--open", action="store_true", help="open the page in a browser")
     parser.add_argument("--token", default=None,
                         help="require this token on every API call (or set MODELGLASS_UI_TOKEN)")
+    parser.add_argument("--tensorboard", metavar="LOGDIR", default=None,
+                        help="import this TensorBoard log folder and keep following it while serving")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,6 +40,11 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     _check_port_free(args.host, args.port)
+    follower = None
+    if args.tensorboard:
+        from .imports import follow_in_background
+
+        follower = follow_in_background(args.tensorboard, args.store)
     reader = open_store(args.store)
     app = create_app(reader, token=token, storage=args.storage)
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
@@ -49,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     finally:
         reader.close()
+        if follower is not None:
+            follower.set()
     return 0
 
 

@@ -17,6 +17,11 @@ _EXTRAS = {
     "pyarrow": "parquet",
     "psycopg": "postgres",
     "tensorboard": "tensorboard",
+    "google_crc32c": "tensorboard",
+    "keras": "keras",
+    "lightning": "lightning",
+    "transformers": "huggingface",
+    "accelerate": "huggingface",
     "plotly": "",
     "pandas": "",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -35,7 +36,9 @@ def read_table(path: str | os.PathLike[str]) -> Any:
     if name.endswith(_CSV_SUFFIXES):
         sep = "\t" if ".tsv" in name else ","
         try:
-            return pd.read_csv(p, sep=sep)
+            frame = pd.read_csv(p, sep=sep)
+            _check_header(pd, p, sep, frame.columns)
+            return frame
         except pd.errors.EmptyDataError:
             raise BadInputError(f"Data file {str(p)!r} is empty. Expected a header line and rows.") from None
         except pd.errors.ParserError as exc:
@@ -48,6 +51,22 @@ def read_table(path: str | os.PathLike[str]) -> Any:
         f"Data file {str(p)!r} is neither CSV nor Parquet. Expected a name ending in "
         ".csv, .tsv or .parquet."
     )
+
+
+def _check_header(pd: Any, p: Path, sep: str, columns: Any) -> None:
+    """pandas renames a repeated header (``a``, ``a.1``): say so instead of checking a made-up column."""
+    names = set(map(str, columns))
+    suspects = [c for c in names if re.fullmatch(r".+\.\d+", c) and c.rsplit(".", 1)[0] in names]
+    if not suspects:
+        return
+    header = pd.read_csv(p, sep=sep, header=None, nrows=1, dtype=str).iloc[0].tolist()
+    seen: set[str] = set()
+    dup = [h for h in header if h in seen or seen.add(h)]
+    if dup:
+        raise BadInputError(
+            f"Data file {str(p)!r} has duplicate column names in its header: "
+            f"{sorted(set(map(str, dup)))[:5]}. Rename them so that each column has its own name."
+        )
 
 
 def _parser_detail(exc: Exception) -> str:
@@ -102,7 +121,44 @@ def to_frame(obj: Any, what: str) -> Any:
     dup = frame.columns[frame.columns.duplicated()]
     if len(dup):
         raise BadInputError(f"{label} has duplicate column names: {list(dup)[:5]}. Rename them.")
+    return _nested_as_text(frame)
+
+
+_NESTED = (list, dict, tuple, set, np.ndarray)
+
+
+def _nested_as_text(frame: Any) -> Any:
+    """Columns holding lists or dicts (JSON fields, Parquet list/struct columns) become
+    their JSON text, so that they are checked as categories (duplicates, cardinality,
+    drift) instead of failing on values that cannot be hashed."""
+    nested = [
+        c for c, dtype in zip(frame.columns, frame.dtypes)
+        if dtype.kind == "O" and any(isinstance(v, _NESTED) for v in frame[c].array)
+    ]
+    if not nested:
+        return frame
+    frame = frame.copy()
+    for c in nested:
+        frame[c] = [_as_text(v) for v in frame[c].array]
     return frame
+
+
+def _as_text(v: Any) -> Any:
+    if not isinstance(v, _NESTED):
+        return v
+    return json.dumps(_plain(v), sort_keys=True, default=str)
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.ndarray):
+        return [_plain(x) for x in v.tolist()]
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if isinstance(v, set):
+        return sorted((_plain(x) for x in v), key=repr)
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    return v
 
 
 def attach_target(frame: Any, y: Any, target: str | None) -> tuple[Any, str]:

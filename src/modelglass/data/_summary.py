@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -33,7 +34,7 @@ def _summary(ctx: DataContext, col: str) -> dict[str, Any]:
     codes, uniques = ctx.codes(col) if kind != "numeric" else (None, None)
     s: dict[str, Any] = {
         "kind": kind,
-        "dtype": str(ctx.train[col].dtype),
+        "dtype": str(ctx.dtype(col)),
         "role": "target" if col == ctx.target else "feature",
         "n_missing": int(ctx.missing(col).sum()),
     }
@@ -41,11 +42,17 @@ def _summary(ctx: DataContext, col: str) -> dict[str, Any]:
     if kind == "numeric":
         x = ctx.numeric(col)
         fin = np.sort(x[np.isfinite(x)])  # one sort gives distinct count and quantiles
-        s["n_unique"] = int(np.count_nonzero(np.diff(fin))) + 1 if len(fin) else 0
+        s["n_unique"] = int(np.count_nonzero(fin[1:] != fin[:-1])) + 1 if len(fin) else 0
         s["n_inf"] = int(np.isinf(x).sum())
         if len(fin):
-            s.update(min=float(fin.min()), max=float(fin.max()), mean=float(fin.mean()), std=float(fin.std()))
-            lo, hi = _sorted_quantile(fin, 0.001), _sorted_quantile(fin, 0.999)
+            # Values near the float64 limit (1e308) overflow in sums and ranges:
+            # compute on them divided by a power of two, then scale back.
+            big = max(abs(float(fin[0])), abs(float(fin[-1])))
+            scale = math.ldexp(1.0, math.frexp(big)[1] - 1) if big > 1e150 else 1.0
+            f = fin / scale
+            s.update(min=float(fin.min()), max=float(fin.max()), mean=float(f.mean()) * scale,
+                     std=float(f.std()) * scale)
+            lo, hi = _sorted_quantile(f, 0.001) * scale, _sorted_quantile(f, 0.999) * scale
             if has_test:
                 t = ctx.numeric(col, "test")
                 t = t[np.isfinite(t)]
@@ -54,7 +61,7 @@ def _summary(ctx: DataContext, col: str) -> dict[str, Any]:
                     lo, hi = min(lo, tlo), max(hi, thi)
             if hi <= lo:
                 lo, hi = float(fin.min()) - 0.5, float(fin.max()) + 0.5
-            edges = np.linspace(lo, hi, HIST_BINS + 1)
+            edges = np.linspace(lo / scale, hi / scale, HIST_BINS + 1) * scale
             hist = {"edges": edges.tolist(), "train": _counts(fin, edges).tolist(), "test": None}
             if has_test:
                 hist["test"] = _counts(t, edges).tolist()

@@ -18,8 +18,17 @@ import numpy as np
 from ..core import BadInputError, BadTypeError
 from ..store import Reader, RunInfo, open_store
 
-TRAIN_LOSS_TAGS = ("loss", "train/loss")
-VAL_LOSS_TAGS = ("val/loss", "val_loss", "valid/loss")
+TRAIN_LOSS_TAGS = ("loss", "train/loss",
+                   # What TensorBoard writers name it (imported logs; docs/names.md).
+                   "train_loss", "Loss/train", "loss/train", "train/epoch_loss", "epoch_loss",
+                   "train_loss_epoch", "train/batch_loss", "batch_loss", "training_loss")
+VAL_LOSS_TAGS = ("val/loss", "val_loss", "valid/loss",
+                 "val/epoch_loss", "loss/val", "Loss/val", "eval/loss", "eval_loss",
+                 "validation/loss", "Loss/validation", "loss/valid", "Loss/valid",
+                 "val_loss_epoch", "valid_loss", "validation_loss")
+# Other names under which logs hold a series the rules read: the first one present
+# stands in for the rule's name when the run has no series of that name.
+TAG_ALIASES = {"grad_norm": ("train/grad_norm", "grad_norm/total", "gradient_norm")}
 
 # Series whose values the probes derive by dividing (a NaN there can be the probe's
 # own 0/0, not the model's); nan_inf judges the raw series only.
@@ -82,6 +91,7 @@ class History:
     config: Mapping[str, Any]
     _reader: Reader | None = None
     _cache: dict[str, Curve] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # rule's name -> stored name
 
     def curve(self, tag: str) -> Curve:
         """The series ``tag`` sorted by step (empty when the run has no such series)."""
@@ -91,7 +101,7 @@ class History:
         if self._reader is None or tag not in self._tagset:
             c = Curve(tag, np.zeros(0, np.int64), np.zeros(0))
         else:
-            s = self._reader.series(self.run_id, tag)
+            s = self._reader.series(self.run_id, self.aliases.get(tag, tag))
             steps = np.asarray(s.steps, dtype=np.int64)
             values = np.asarray(s.values, dtype=np.float64)
             if steps.size > 1 and np.any(steps[1:] < steps[:-1]):
@@ -206,12 +216,12 @@ def load_history(
     """Read what diagnose needs from a Run, a RunInfo or an id/name/``latest``."""
     reader, run_id = _open(run_or_id, store)
     info = reader.run(run_id)
-    tags = reader.tags(info.id)
+    tags, aliases = _alias_tags(reader.tags(info.id))
     loss_tag = _pick(tags, loss, TRAIN_LOSS_TAGS, "loss")
     val_tag = _pick(tags, val_loss, VAL_LOSS_TAGS, "val_loss")
     artifacts = {}
     names = set(reader.artifacts(info.id))
-    for name in ("watch", "model", "data_report", "nonfinite"):
+    for name in ("watch", "model", "data_report", "nonfinite", "signals"):
         if name in names:
             try:
                 artifacts[name] = reader.artifact(info.id, name)
@@ -221,8 +231,22 @@ def load_history(
         run_id=info.id, name=info.name, tags=tags, loss_tag=loss_tag, val_tag=val_tag,
         num_classes=_classes(num_classes, artifacts.get("watch"), info),
         baseline=_baseline(baseline, info), artifacts=artifacts,
-        config=dict(info.config), _reader=reader,
+        config=dict(info.config), _reader=reader, aliases=aliases,
     )
+
+
+def _alias_tags(tags: list[str]) -> tuple[list[str], dict[str, str]]:
+    """``tags`` with the first present alias of each rule name renamed to that name."""
+    aliases: dict[str, str] = {}
+    for name, others in TAG_ALIASES.items():
+        if name not in tags:
+            real = next((t for t in others if t in tags), None)
+            if real is not None:
+                aliases[name] = real
+    if not aliases:
+        return tags, aliases
+    back = {real: name for name, real in aliases.items()}
+    return sorted(back.get(t, t) for t in tags), aliases
 
 
 def _open(run_or_id: Any, store: Any) -> tuple[Reader, str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ._backend import ArtifactRow, Backend, ChunkRow, EventRow, HistogramRow, WriteBatch
+from ._backend import (
+    ArtifactRow, Backend, ChunkRow, EventRow, HistogramRow, StoreUnavailableError, WriteBatch,
+)
 from ._chunks import MAX_CHUNK, compact, decode_chunks, histogram_row, make_chunks
 from ._open import open_backend, open_store
 from ._reader import HEARTBEAT_TIMEOUT_S, Reader
@@ -26,6 +28,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "Series",
     "SeriesStats",
+    "StoreUnavailableError",
     "WriteBatch",
     "compact",
     "decode_chunks",

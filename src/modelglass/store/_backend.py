@@ -10,6 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Sequence
 
+from ..core import StoreError
+
+
+class StoreUnavailableError(StoreError):
+    """The store cannot take writes for now (disk full, read-only, server gone).
+
+    Unlike a record the store refuses, waiting and retrying can succeed: a writer
+    keeps what it holds and tries again.
+    """
+
 
 @dataclass(frozen=True)
 class ChunkRow:
@@ -87,7 +97,7 @@ class Backend(Protocol):
 
     location: str
 
-    def create_run(self, row: dict[str, Any]) -> None: ...
+    def create_run(self, row: dict[str, Any]) -> str: ...
 
     def write(self, batch: WriteBatch) -> None: ...
 

@@ -14,6 +14,7 @@ _RUN_COLUMNS = (
     "id", "project", "name", "status", "config", "summary", "started", "ended",
     "heartbeat", "host", "pid", "study", "schema_version",
 )
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _UPDATABLE = {"status", "summary", "ended", "heartbeat", "config", "name", "study"}
 
 
@@ -89,15 +90,40 @@ class SqlBackend:
         return int(rows[0][0]) if rows else 0
 
     # -- writes ----------------------------------------------------------------
-    def create_run(self, row: dict[str, Any]) -> None:
-        values = [row.get(c) for c in _RUN_COLUMNS]
+    def create_run(self, row: dict[str, Any]) -> str:
+        """Insert a run; without a name it gets ``<project>-<n>``, unique even when
+        several processes start at the same moment (counted inside the insert's
+        transaction). Returns the name."""
+        row = dict(row)
         cols = ", ".join(_RUN_COLUMNS)
         marks = ", ".join("?" for _ in _RUN_COLUMNS)
 
-        def step(cur: Any) -> None:
-            cur.execute(self._q(f"INSERT INTO runs ({cols}) VALUES ({marks})"), values)
+        def step(cur: Any) -> str:
+            if not row.get("name"):
+                self._name_lock(cur)
+                cur.execute(
+                    self._q("SELECT COUNT(*) FROM runs WHERE project = ?"), (row["project"],)
+                )
+                n = int(cur.fetchone()[0])
+                while True:
+                    name = f"{row['project']}-{n + 1}"
+                    cur.execute(self._q("SELECT 1 FROM runs WHERE name = ? AND project = ?"),
+                                (name, row["project"]))
+                    if cur.fetchone() is None:
+                        break
+                    n += 1
+                row["name"] = name
+            cur.execute(
+                self._q(f"INSERT INTO runs ({cols}) VALUES ({marks})"),
+                [row.get(c) for c in _RUN_COLUMNS],
+            )
+            return str(row["name"])
 
-        self._transaction(step)
+        name: str = self._transaction(step)
+        return name
+
+    def _name_lock(self, cur: Any) -> None:
+        """Serialise default names between processes (SQLite's BEGIN IMMEDIATE already does)."""
 
     def write(self, batch: WriteBatch) -> None:
         if not batch:
@@ -217,12 +243,13 @@ class SqlBackend:
     ) -> list[tuple[int, bytes, bytes, bytes]]:
         sql = "SELECT n, steps, vals, times FROM series_chunks WHERE run_id = ? AND tag = ?"
         params: list[Any] = [run_id, tag]
+        # Bounds beyond the 64-bit steps (a URL's ?start=) select as the nearest bound would.
         if step_min is not None:
             sql += " AND step_max >= ?"
-            params.append(int(step_min))
+            params.append(min(max(int(step_min), _INT64_MIN), _INT64_MAX))
         if step_max is not None:
             sql += " AND step_min <= ?"
-            params.append(int(step_max))
+            params.append(min(max(int(step_max), _INT64_MIN), _INT64_MAX))
         rows = self._select(sql + " ORDER BY seq", params)
         return [(r[0], bytes(r[1]), bytes(r[2]), bytes(r[3])) for r in rows]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import sqlite3
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..core import StoreError
+from ._backend import StoreUnavailableError
+from ._schema import SCHEMA_VERSION
 from ._sql import SqlBackend
 
 DB_NAME = "modelglass.db"
@@ -23,28 +26,84 @@ class SqliteBackend(SqlBackend):
     def __init__(self, path: str | os.PathLike[str], create: bool = True) -> None:
         self.db_path = _db_path(Path(path), create)
         self.location = str(self.db_path.parent if self.db_path.name == DB_NAME else self.db_path)
+        # A store opened to read is opened read-only: no WAL switch, no migration,
+        # so that a store on a read-only mount (or someone else's) can be read.
+        self.read_only = not create
         super().__init__()
 
     def _connect(self) -> sqlite3.Connection:
+        deadline = time.monotonic() + _RETRY_FOR_S
+        delay = 0.005
+        while True:
+            try:
+                return self._open() if not self.read_only else self._open_read_only()
+            except sqlite3.OperationalError as exc:
+                # Several processes opening a new store at once: the WAL switch
+                # needs the database to itself for a moment.
+                if not _is_busy(exc) or time.monotonic() > deadline:
+                    raise _store_error(self.location, "open", exc) from exc
+            except sqlite3.DatabaseError as exc:
+                raise _store_error(self.location, "open", exc) from exc
+            time.sleep(delay * (1 + random.random()))
+            delay = min(delay * 2, 0.5)
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            str(self.db_path), timeout=_BUSY_TIMEOUT_S, isolation_level=None,
+            check_same_thread=False,
+        )
         try:
-            conn = sqlite3.connect(
-                str(self.db_path),
-                timeout=_BUSY_TIMEOUT_S,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA busy_timeout={int(_BUSY_TIMEOUT_S * 1000)}")
+            # Switching needs an exclusive lock: only when it is not in WAL yet.
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
             # WAL + NORMAL: a killed process never loses a committed transaction.
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute(f"PRAGMA busy_timeout={int(_BUSY_TIMEOUT_S * 1000)}")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"Cannot open the store database {self.db_path}: {exc}. "
-                "Check that it is a modelglass store and that you may write to it."
-            ) from exc
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
+    def _open_read_only(self) -> sqlite3.Connection:
+        uri = self.db_path.resolve().as_uri()
+        for query in ("?mode=ro", "?mode=ro&immutable=1"):
+            conn = sqlite3.connect(
+                uri + query, uri=True, timeout=_BUSY_TIMEOUT_S, isolation_level=None,
+                check_same_thread=False,
+            )
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError as exc:
+                conn.close()
+                # A WAL store in a folder we may not write to cannot get its shared-memory
+                # file: read it as immutable (nobody can be writing to a read-only mount).
+                if "unable to open" not in str(exc) and "readonly" not in str(exc):
+                    raise
+                last = exc
+        raise last
+
+    def _migrate(self) -> None:
+        if not self.read_only:
+            super()._migrate()
+            return
+        try:
+            version = self.schema_version()
+        except StoreError:
+            version = 0
+        if version != SCHEMA_VERSION:
+            newer = version > SCHEMA_VERSION
+            raise StoreError(
+                f"The store at {self.location} has schema version {version}, "
+                f"{'newer' if newer else 'older'} than this modelglass reads ({SCHEMA_VERSION}). "
+                + ("Upgrade modelglass." if newer else
+                   "Open it once for writing (mg.init(store=...)) to upgrade it, "
+                   "or read it with the modelglass version that wrote it.")
+            )
+
     def _transaction(self, fn: Callable[[Any], Any]) -> Any:
+        if self.read_only:
+            raise StoreError(f"The store {self.location} was opened read-only; it cannot be written.")
         deadline = time.monotonic() + _RETRY_FOR_S
         delay = 0.005
         while True:
@@ -54,14 +113,20 @@ class SqliteBackend(SqlBackend):
                     cur.execute("BEGIN IMMEDIATE")
                     try:
                         result = fn(cur)
+                        cur.execute("COMMIT")
                     except BaseException:
-                        cur.execute("ROLLBACK")
+                        # SQLite ends the transaction itself on some errors (a full
+                        # disk): a second ROLLBACK would hide the real error.
+                        if self._conn.in_transaction:
+                            with contextlib.suppress(sqlite3.Error):
+                                cur.execute("ROLLBACK")
                         raise
-                    cur.execute("COMMIT")
                     return result
                 except sqlite3.OperationalError as exc:
                     if not _is_busy(exc) or time.monotonic() > deadline:
-                        raise StoreError(f"Writing to the store {self.location} failed: {exc}") from exc
+                        raise _store_error(self.location, "write to", exc) from exc
+                except sqlite3.DatabaseError as exc:
+                    raise _store_error(self.location, "write to", exc) from exc
                 finally:
                     cur.close()
             time.sleep(delay * (1 + random.random()))
@@ -74,13 +139,40 @@ class SqliteBackend(SqlBackend):
                 return super()._select(sql, params)
             except sqlite3.OperationalError as exc:
                 if not _is_busy(exc) or time.monotonic() > deadline:
-                    raise StoreError(f"Reading the store {self.location} failed: {exc}") from exc
+                    raise _store_error(self.location, "read", exc) from exc
                 time.sleep(0.01)
+            except sqlite3.DatabaseError as exc:
+                raise _store_error(self.location, "read", exc) from exc
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
     msg = str(exc).lower()
     return "locked" in msg or "busy" in msg
+
+
+def _store_error(location: str, verb: str, exc: sqlite3.DatabaseError) -> StoreError:
+    """One line that says what happened to the store and what to do."""
+    msg = str(exc)
+    low = msg.lower()
+    if "full" in low:
+        return StoreUnavailableError(
+            f"Cannot {verb} the store {location}: the disk is full ({msg}). Free some space; "
+            "a running run keeps what it logged in memory and writes it once there is room."
+        )
+    if "malformed" in low or "not a database" in low or "encrypted" in low:
+        return StoreError(
+            f"Cannot {verb} the store {location}: the database file is damaged ({msg}). Restore "
+            f"it from a backup, or save what is readable: sqlite3 {DB_NAME} .recover | sqlite3 "
+            "recovered.db"
+        )
+    if "readonly" in low or "read-only" in low:
+        return StoreUnavailableError(
+            f"Cannot {verb} the store {location}: it is read-only ({msg}). Log to a folder you "
+            "may write to (mg.init(store=...) or MODELGLASS_STORE)."
+        )
+    if _is_busy(exc) or "i/o" in low or "unable to open" in low:
+        return StoreUnavailableError(f"Cannot {verb} the store {location}: {msg}.")
+    return StoreError(f"Cannot {verb} the store {location}: {msg}.")
 
 
 def _db_path(path: Path, create: bool) -> Path:

@@ -41,8 +41,8 @@ def compute_histogram(values: Any, bins: int = DEFAULT_BINS) -> HistogramData:
             f"log_histogram expects numbers. Got an array of dtype {a.dtype} instead."
         )
     a = a.ravel()
-    if a.dtype.kind != "f":
-        a = a.astype(np.float64)
+    if a.dtype.kind != "f" or a.dtype.itemsize < 4:
+        a = a.astype(np.float64)  # float16 squares overflow already at 256
     n_total = int(a.size)
     if n_total == 0:
         return _empty(bins)
@@ -56,6 +56,9 @@ def compute_histogram(values: Any, bins: int = DEFAULT_BINS) -> HistogramData:
         if a.size == 0:
             return _empty(bins, nan_count=nan_count, inf_count=inf_count)
         mn, mx = float(a.min()), float(a.max())
+    big = max(abs(mn), abs(mx))
+    if big > _HUGE[a.dtype.itemsize >= 8]:
+        return _scaled(a, big, bins, nan_count, inf_count)
     counts, edges = _uniform_counts(a, mn, mx, bins)
     mean = float(a.sum(dtype=np.float64)) / a.size
     # Centre first, then one BLAS dot: several times cheaper than ndarray.std and
@@ -63,6 +66,20 @@ def compute_histogram(values: Any, bins: int = DEFAULT_BINS) -> HistogramData:
     centred = np.subtract(a, a.dtype.type(mean), out=_scratch(a.dtype, a.size))
     std = math.sqrt(max(float(np.dot(centred, centred)), 0.0) / a.size) if a.size > 1 else 0.0
     return HistogramData(edges, counts, mn, mx, mean, std, int(a.size), nan_count, inf_count)
+
+
+# Above these magnitudes a range, a sum of squares or a centred value can overflow
+# (float32, float64): such data is binned in float64 divided by a power of two.
+_HUGE = (1e12, 1e150)
+
+
+def _scaled(a: np.ndarray, big: float, bins: int, nan_count: int, inf_count: int) -> HistogramData:
+    scale = math.ldexp(1.0, math.frexp(big)[1] - 1)  # a power of two: dividing is exact
+    h = compute_histogram(a.astype(np.float64) / scale, bins)
+    return HistogramData(
+        h.edges * scale, h.counts, h.min * scale, h.max * scale, h.mean * scale,
+        h.std * scale, h.count, nan_count, inf_count,
+    )
 
 
 def _uniform_counts(a: np.ndarray, mn: float, mx: float, bins: int) -> tuple[np.ndarray, np.ndarray]:

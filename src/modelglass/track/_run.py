@@ -19,10 +19,14 @@ from typing import Any, Iterator, Mapping, cast
 
 import numpy as np
 
-from ..core import BadInputError, BadTypeError, is_tensor
+from ..core import BadInputError, BadTypeError, StoreError, is_tensor
 from ..store import ArtifactRow, EventRow, compact, histogram_row, open_backend
 from ._histogram import DEFAULT_BINS, HistogramData, compute_histogram
-from ._writer import ARTIFACT, EVENT, HISTOGRAM, UPDATE, Writer, new_column
+from ._validate import (
+    STEP_MAX, STEP_MIN, check_bins, check_json, check_name, check_step, check_text, overflow_error,
+)
+from ._spool import Spool
+from ._writer import ARTIFACT, EVENT, HISTOGRAM, UPDATE, Writer, new_column, replay_orphans
 
 _current: contextvars.ContextVar["Run | None"] = contextvars.ContextVar(
     "modelglass_current_run", default=None
@@ -31,6 +35,7 @@ _active: "weakref.WeakSet[Run]" = weakref.WeakSet()
 _FAST_TYPES = (float, int)
 _now = time.time
 _ID_ALPHABET = "0123456789abcdefghijkmnopqrstuvwxyz"
+_NO_KEY = object()
 
 
 def current_run() -> "Run | None":
@@ -46,12 +51,15 @@ class Summary(dict[str, Any]):
         self._run = run
 
     def __setitem__(self, key: str, value: Any) -> None:
-        super().__setitem__(key, _plain(value))
-        self._run._queue_update(summary=dict(self))
+        self.update({key: value})
 
     def update(self, *args: Any, **kwargs: Any) -> None:
-        for k, v in dict(*args, **kwargs).items():
-            super().__setitem__(k, _plain(v))
+        new = {check_text("A summary key", k): _plain(v) for k, v in dict(*args, **kwargs).items()}
+        # Checked as the writer will store it, so that one bad value fails here.
+        check_json("run.summary", {**self, **new}, default=str)
+        self._run._check_open()
+        for k, v in new.items():
+            super().__setitem__(k, v)
         self._run._queue_update(summary=dict(self))
 
 
@@ -71,6 +79,11 @@ class Run:
             raise BadInputError(
                 f"The 'project' argument of mg.init must be a non-empty string. Got {project!r}."
             )
+        check_name("The 'project' argument of mg.init", project)
+        if name is not None:
+            check_name("The 'name' argument of mg.init", name)
+        if study is not None:
+            check_name("The 'study' argument of mg.init", study)
         if flush_interval <= 0:
             raise BadInputError(
                 f"The 'flush_interval' argument of mg.init must be > 0. Got {flush_interval!r}."
@@ -79,7 +92,7 @@ class Run:
         self.id = _new_id()
         self.project = project
         self.config = _plain_config(config)
-        self.name = name or self._default_name()
+        self.name = name or ""  # the store picks <project>-<n> when empty
         self.started = time.time()
         self.status = "running"
         self.summary = Summary(self)
@@ -87,16 +100,22 @@ class Run:
         self._finished = False
         self._token: contextvars.Token[Run | None] | None = None
         self._watchers: list[Any] = []
-        self._backend.create_run(
+        self.name = self._backend.create_run(
             {
-                "id": self.id, "project": project, "name": self.name, "status": "running",
+                "id": self.id, "project": project, "name": name, "status": "running",
                 "config": json.dumps(self.config, default=str), "summary": "{}",
                 "started": self.started, "ended": None, "heartbeat": self.started,
                 "host": socket.gethostname(), "pid": os.getpid(), "study": study,
                 "schema_version": 1,
             }
         )
-        self._writer = Writer(self._backend, self.id, flush_interval)
+        spool = None
+        if getattr(self._backend, "spools", False):
+            # A server store: spool to a local file during an outage, and first write
+            # what runs of dead processes left spooled.
+            replay_orphans(self._backend, skip=self.id)
+            spool = Spool(self._backend.location, self.id)
+        self._writer = Writer(self._backend, self.id, flush_interval, spool)
         self._queue = self._writer.queue
         # Bound methods: `with lock:` costs about twice as much per call.
         self._acquire, self._release = self._writer.lock.acquire, self._writer.lock.release
@@ -124,10 +143,12 @@ class Run:
         Inf are stored as they are. ``advance=False`` leaves the implicit step
         where it was (probes that log on their own schedule use it).
         """
+        if self._finished:
+            self._check_open()
         if step is None:
             step = self._step
-        elif type(step) is not int:
-            step = _check_step(step)
+        elif type(step) is not int or not STEP_MIN <= step <= STEP_MAX:
+            step = check_step(step)
         try:
             for v in values.values():
                 if type(v) is not float and type(v) is not int:
@@ -135,42 +156,53 @@ class Run:
                     break
         except AttributeError:
             values = _coerce(values)  # not a mapping: raises a clear TypeError
-        if advance:
-            self._step = step + 1
         t = _now()
         columns = self._columns
+        k = v = _NO_KEY
         self._acquire()
         try:
             for k, v in values.items():
                 c = columns.get(k)
                 if c is None:
-                    if type(k) is not str:
-                        raise BadTypeError(f"Run.log keys must be strings. Got {k!r}.")
                     c = columns[k] = new_column()
-                c[3](step)
+                    check_name("A Run.log key", k)
+                # The value first: it is the append that can fail (an int too large
+                # for a double), and then nothing of this key was buffered.
                 c[4](v)
+                c[3](step)
                 c[5](t)
+        except BaseException as exc:
+            _rollback(columns, values, k)
+            if isinstance(exc, OverflowError):
+                raise overflow_error(k, v) from None
+            raise
         finally:
             self._release()
+        if advance:
+            self._step = step + 1
 
     def log_histogram(
         self, tag: str, values: Any, step: int | None = None, bins: int = DEFAULT_BINS
     ) -> None:
         """Store a histogram (edges, counts, min/max/mean/std, NaN/Inf counts) of ``values``."""
-        if step is None:
-            step = max(self._step - 1, 0)
+        self._check_open()
+        check_name("A histogram tag", tag)
+        bins = check_bins(bins)
+        step = max(self._step - 1, 0) if step is None else check_step(step)
         self.log_histogram_data(tag, compute_histogram(values, bins), step)
 
     def log_histogram_data(self, tag: str, h: HistogramData, step: int) -> None:
         """Store a histogram already computed (e.g. on a GPU by a probe)."""
+        self._check_open()
+        tag = check_name("A histogram tag", str(tag) if not isinstance(tag, str) else tag)
         self._queue.append(
-            (HISTOGRAM, histogram_row(self.id, str(tag), _check_step(step), time.time(), h))
+            (HISTOGRAM, histogram_row(self.id, tag, check_step(step), time.time(), h))
         )
 
     def log_artifact(self, name: str, obj: Any) -> None:
         """Store a named blob: bytes as they are, anything else as JSON (``to_dict()`` if it has one)."""
-        if not isinstance(name, str) or not name:
-            raise BadInputError(f"An artifact name must be a non-empty string. Got {name!r}.")
+        self._check_open()
+        check_name("An artifact name", name)
         if isinstance(obj, (bytes, bytearray, memoryview)):
             kind, data = "bytes", bytes(obj)
         else:
@@ -188,9 +220,12 @@ class Run:
 
     def log_event(self, message: str, level: str = "info", step: int | None = None, **data: Any) -> None:
         """Add a line to the run's event log (shown by the dashboard)."""
-        self._queue.append(
-            (EVENT, EventRow(self.id, time.time(), step, level, message, json.dumps(data, default=str)))
-        )
+        self._check_open()
+        check_text("An event message", message, allow_empty=True)
+        check_name("An event level", level)
+        step = None if step is None else check_step(step)
+        text = check_json("The data of an event", data, default=str)
+        self._queue.append((EVENT, EventRow(self.id, time.time(), step, level, message, text)))
 
     def log_data_report(self, report: Any) -> None:
         """Attach a data-check report (``mg.check_data``) to the run."""
@@ -217,8 +252,36 @@ class Run:
         while self._watchers:
             self._watchers.pop().remove()
 
+    def show(self, every: float = 2.0, tags: list[str] | None = None,
+             dashboard: str | bool | None = None) -> Any:
+        """Show this run's charts: live in a Jupyter notebook, last values in a terminal.
+
+        In a notebook a background thread (not the training thread) redraws the charts
+        from the store every ``every`` seconds while the run is running; the dashboard's
+        page for the run is embedded when one runs (``dashboard=URL``, the environment
+        variable ``MODELGLASS_UI_URL``, or ``modelglass ui`` on its default port;
+        ``dashboard=False`` never embeds it).
+
+        Returns:
+            The notebook's live view (``.update()``, ``.stop()``), or None in a terminal.
+        """
+        from ..core import in_notebook
+        from ._show import LiveView, print_last_values
+
+        if not (isinstance(every, (int, float)) and every > 0):
+            raise BadInputError(f"The 'every' argument of Run.show must be a positive number of seconds. Got {every!r}.")
+        if not in_notebook():
+            if self.status == "running":
+                self.flush()
+            print_last_values(self)
+            return None
+        if self.status == "running":
+            self.flush()
+        return LiveView(self, every, tags, dashboard).start()
+
     def update_config(self, values: Mapping[str, Any]) -> None:
         """Add to the run's config after it started (e.g. define-by-run hyperparameters)."""
+        self._check_open()
         self.config.update(_plain_config(values))
         self._queue_update(config=dict(self.config))
 
@@ -234,13 +297,20 @@ class Run:
     def _queue_update(self, **fields: Any) -> None:
         self._queue.append((UPDATE, fields))
 
+    def _check_open(self) -> None:
+        if self._finished:
+            raise BadInputError(
+                f"Run {self.name!r} ({self.id}) is finished; nothing more can be logged to it. "
+                "Start a new run with mg.init(...)."
+            )
+
     # -- lifecycle -------------------------------------------------------------
     def flush(self) -> None:
         """Block until everything logged so far is durable."""
+        if self._finished:
+            return  # finish() flushed everything and closed the store
+        # Raises when something could not be made durable (a spool file is durable).
         self._writer.drain()
-        if self._writer.error is not None:
-            err, self._writer.error = self._writer.error, None
-            raise err
 
     def finish(self, status: str = "finished") -> None:
         """Flush, mark the run ``finished`` (or ``failed``) and stop the writer."""
@@ -256,10 +326,20 @@ class Run:
         finally:
             self.status = status
             self._queue_update(status=status, ended=time.time())
-            self._writer.close()
-            compact(self._backend, self.id)
             _active.discard(self)
-            self._backend.close()
+            try:
+                self._writer.close()
+            except Exception as exc:
+                unsent = self._writer.unsent()
+                self._backend.close()
+                raise StoreError(
+                    f"Run {self.name!r} ({self.id}) could not write everything it logged: "
+                    f"{' '.join(str(exc).split())} Not written: {unsent}."
+                ) from exc
+            try:
+                compact(self._backend, self.id)
+            finally:
+                self._backend.close()
 
     def __enter__(self) -> "Run":
         self._token = _current.set(self)
@@ -270,10 +350,6 @@ class Run:
             _current.reset(self._token)
             self._token = None
         self.finish("failed" if exc_type is not None else "finished")
-
-    def _default_name(self) -> str:
-        n = sum(1 for r in self._backend.runs() if r["project"] == self.project)
-        return f"{self.project}-{n + 1}"
 
 
 def init(
@@ -300,12 +376,20 @@ def _new_id() -> str:
     return "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
 
 
-def _check_step(step: Any) -> int:
-    if isinstance(step, bool) or not isinstance(step, numbers.Integral):
-        if is_tensor(step) or isinstance(step, np.ndarray):
-            return _check_step(int(step))
-        raise BadTypeError(f"The 'step' argument must be an int. Got {type(step).__name__}.")
-    return int(step)
+def _rollback(columns: dict[str, tuple[Any, ...]], values: Mapping[str, Any], failed: Any) -> None:
+    """Undo the appends of one ``Run.log`` call up to the key that failed (lock held)."""
+    for k in values:
+        c = columns.get(k)
+        if k == failed:
+            # Its value append is the one that failed; a column created for it is empty.
+            if c is not None and not c[0] and not c[1]:
+                del columns[k]
+            return
+        if c is not None:
+            for buf in c[:3]:
+                buf.pop()
+            if not c[0]:
+                del columns[k]
 
 
 def _coerce(values: Mapping[str, Any]) -> dict[str, float]:
