@@ -155,6 +155,11 @@ def finding_series(f: Mapping[str, Any], tags: list[str]) -> str | None:
                     return hit
             if mine:
                 return next(iter(mine.values()))
+    # No layer named: a whole-model series of that kind (exploding_gradients -> grad_norm).
+    for kind in kinds[:2]:
+        hit = next((t for t in tags if "/" not in t and t.startswith(kind)), None)
+        if hit:
+            return hit
     return None
 
 
