@@ -92,7 +92,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     ids = _fill(store)
     real = dg.diagnose
 
-    class WithCause:  # a known cause first, so that the view's rendering can be checked exactly
+    class WithCause:  # a known cause first, so the view's rendering can be checked exactly
         def __init__(self, d: Any) -> None:
             self.d = d
 
@@ -113,7 +113,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         while not server.started:
             assert time.monotonic() < deadline, "the dashboard did not start"
             time.sleep(0.05)
-        yield {"base": f"http://127.0.0.1:{port}/", "ids": ids}
+        causes = dg.diagnose(ids["nan"], store=store).to_dict()["causes"]
+        yield {"base": f"http://127.0.0.1:{port}/", "ids": ids, "causes": causes}
         server.should_exit = True
         thread.join(10)
 
@@ -239,6 +240,9 @@ def test_the_diagnosis_leads_with_its_cause_and_plots_the_finding(site: dict[str
     assert CAUSE["title"] in first.text_content() and "90% confidence" in first.text_content()
     assert first.locator("ol.because li").all_text_contents() == CAUSE["because"]
     assert "lr = 0.01" in first.locator(".change").text_content()
+    # The diagnosis' own causes, when it names more than the planted one, fold under it.
+    others = page.locator("details.causes-more .cause")
+    assert others.count() == len(site["causes"]) - 1
     chart = page.locator("#view div.chart-wide[data-painted]")
     assert chart.get_attribute("data-finding") == "nan_inf" and chart.get_attribute("data-tag") == "loss"
     assert not page.errors

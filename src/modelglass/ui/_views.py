@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 from ..core import BadInputError, Finding, jsonable, sort_findings
 from ..viz import histmap_data
-from ._common import LOSS_FIRST, finding_dict, finite_or_none, get_run, param_int, stored_findings
+from ._common import LOSS_FIRST, finding_dict, finite_or_none, get_run, param_count, stored_findings
 from ._graph import graph_layout, param_tree
 
 
@@ -25,7 +25,7 @@ def histograms(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         return {"run_id": r.id, "tags": [], "map": None}
     if tag not in names:
         raise BadInputError(f"Run {r.id} has no histogram {tag!r}.")
-    bins = int(param_int(params, "bins", 64, 4, 512))
+    bins = param_count(params, "bins", 64, 4, 512)
     hs = reader.histograms(r.id, str(tag))
     return {"run_id": r.id, "tags": names, "map": histmap_data(str(tag), hs.histograms, bins).to_dict()}
 
@@ -155,6 +155,11 @@ def finding_series(f: Mapping[str, Any], tags: list[str]) -> str | None:
                     return hit
             if mine:
                 return next(iter(mine.values()))
+    # No layer named: a whole-model series of that kind (exploding_gradients -> grad_norm).
+    for kind in kinds[:2]:
+        hit = next((t for t in tags if "/" not in t and t.startswith(kind)), None)
+        if hit:
+            return hit
     return None
 
 

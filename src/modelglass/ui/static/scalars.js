@@ -8,6 +8,7 @@ const opts = { smoothing: 0, x: "step", logy: false, filter: "" };
 const AXIS_TITLE = { step: "step", time: "wall time", relative: "seconds since start" };
 
 export async function renderScalars(root, stale) {
+  queue.waiting.length = 0;  // the charts of a view left behind ask for nothing more
   root.append(h("h2", {}, "Scalars"));
   // A shared link can carry the view's settings: &filter=loss&smoothing=0.6&logy=1&x=relative
   if (state.params.filter !== undefined) opts.filter = state.params.filter.toLowerCase();
