@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import os
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -135,5 +135,5 @@ def _decode(arr: dict[str, str]) -> np.ndarray:
     return np.frombuffer(base64.b64decode(arr["bdata"]), dtype="<" + arr["dtype"])
 
 
-def _kv(d: dict) -> str:
+def _kv(d: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in d.items())
