@@ -104,7 +104,12 @@ def _digits_data(page: Page, dw: "DigitsWalk") -> list[str]:
               numeric=(0, 1, 2, 3, 4)),
     ]
     try:
-        out.append(page.figure_html(dw.data_report.figure("label_issues"), "digits-label-issues"))
+        fig = dw.data_report.figure("label_issues")
+        rows_shown = [int(str(t).split(":")[0].split()[-1]) for t in fig.data[0].y]
+        fig.data[0].marker.color = ["#d62728" if r in flipped else "#9aa0aa" for r in rows_shown]
+        fig.update_layout(title="Suspicious labels, most suspicious on top (red: flipped on purpose; "
+                                "grey: not flipped, a digit that is hard to read)")
+        out.append(page.figure_html(fig, "digits-label-issues"))
     except Exception as exc:  # noqa: BLE001 - the table says it all; a missing chart must not stop the demo
         out.append(p(f"(no label-issues chart: {exc})"))
     return out
