@@ -5,7 +5,8 @@ taking turns (so that changes in machine load hit all alike): with no logging at
 with the framework's own file logger (Keras ``CSVLogger``, Lightning ``CSVLogger``; the
 Hugging Face Trainer logs into its ``state.log_history`` either way), and with the
 modelglass callback (``every=50``, its default). A timing callback, present in every
-variant, measures the wall time per training step after 10 warm-up steps; the total
+variant, measures the wall time and the training thread's CPU time per step after 10
+warm-up steps (CPU time is what a busy shared machine inflates least); the total
 time of ``fit`` / ``train`` (start-up, the model inspection and the diagnosis at the end
 included) is reported beside it. Medians of ``--repeats`` runs; torch on one thread.
 Keras runs on the torch backend. Run: ``python benchmarks/bench_integrations.py``.
@@ -56,27 +57,28 @@ def time_hooks() -> None:
 
 
 class StepClock:
-    """Wall time between the end of step WARMUP and the end of the last step."""
+    """Wall and training-thread CPU time between the end of step WARMUP and the end of the last step."""
 
     def __init__(self) -> None:
-        self.t0: float | None = None
-        self.t1 = 0.0
+        self.t0: tuple[float, float] | None = None
+        self.t1 = (0.0, 0.0)
         self.n = 0
 
     def tick(self) -> None:
         self.n += 1
-        now = time.perf_counter()
+        now = (time.perf_counter(), time.thread_time())
         if self.n == WARMUP:
             self.t0 = now
         self.t1 = now
 
-    def per_step_ms(self) -> float:
+    def per_step_ms(self) -> tuple[float, float]:
         assert self.t0 is not None
-        return 1e3 * (self.t1 - self.t0) / (self.n - WARMUP)
+        steps = self.n - WARMUP
+        return 1e3 * (self.t1[0] - self.t0[0]) / steps, 1e3 * (self.t1[1] - self.t0[1]) / steps
 
 
 # -- Keras ---------------------------------------------------------------------------
-def keras_fit(variant: str, steps: int, tmp: str) -> tuple[float, float]:
+def keras_fit(variant: str, steps: int, tmp: str) -> tuple[tuple[float, float], float]:
     import keras
 
     from modelglass.integrations.keras import ModelglassCallback
@@ -105,7 +107,7 @@ def keras_fit(variant: str, steps: int, tmp: str) -> tuple[float, float]:
 
 
 # -- Lightning -----------------------------------------------------------------------
-def lightning_fit(variant: str, steps: int, tmp: str) -> tuple[float, float]:
+def lightning_fit(variant: str, steps: int, tmp: str) -> tuple[tuple[float, float], float]:
     import lightning.pytorch as L
     from lightning.pytorch.loggers import CSVLogger
 
@@ -149,7 +151,7 @@ def lightning_fit(variant: str, steps: int, tmp: str) -> tuple[float, float]:
 
 
 # -- Hugging Face ----------------------------------------------------------------------
-def hf_fit(variant: str, steps: int, tmp: str) -> tuple[float, float]:
+def hf_fit(variant: str, steps: int, tmp: str) -> tuple[tuple[float, float], float]:
     import transformers
 
     from modelglass.integrations.transformers import ModelglassCallback
@@ -206,30 +208,32 @@ def main() -> None:
     opts = ap.parse_args()
     torch.set_num_threads(1)
     time_hooks()
-    print("| framework | logging | ms/step (median) | x no logging | modelglass hooks, CPU µs/step | "
-          "fit total s (median) |")
-    print("|---|---|---:|---:|---:|---:|")
+    print("| framework | logging | wall ms/step | x none | CPU ms/step (training thread) | x none | "
+          "modelglass hooks, CPU µs/step | fit total s |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     for title, (fn, variants, steps) in FRAMEWORKS.items():
         if opts.only and not title.startswith(opts.only):
             continue
         per: dict[str, list[float]] = {v: [] for v in variants}
+        cpu: dict[str, list[float]] = {v: [] for v in variants}
         total: dict[str, list[float]] = {v: [] for v in variants}
         hooks: list[float] = []
         for _ in range(opts.repeats):
             for v in variants:
                 HOOK_SECONDS[0] = 0.0
                 with tempfile.TemporaryDirectory() as tmp:
-                    ms, s = fn(v, steps, tmp)
+                    (ms, cpu_ms), s = fn(v, steps, tmp)
                 per[v].append(ms)
+                cpu[v].append(cpu_ms)
                 total[v].append(s)
                 if v == "modelglass":
                     hooks.append(1e6 * HOOK_SECONDS[0] / steps)
-        base = statistics.median(per["none"])
+        base, cbase = statistics.median(per["none"]), statistics.median(cpu["none"])
         for v in variants:
-            med = statistics.median(per[v])
+            med, cmed = statistics.median(per[v]), statistics.median(cpu[v])
             hook = f"{statistics.median(hooks):.0f}" if v == "modelglass" else "-"
-            print(f"| {title} | {v} | {med:.3f} | {med / base:.3f} | {hook} | "
-                  f"{statistics.median(total[v]):.2f} |")
+            print(f"| {title} | {v} | {med:.2f} | {med / base:.2f} | {cmed:.2f} | {cmed / cbase:.2f} | "
+                  f"{hook} | {statistics.median(total[v]):.2f} |")
 
 
 if __name__ == "__main__":

@@ -90,9 +90,12 @@ def test_summary_ties_findings_to_data_and_model_reports(tmp_path) -> None:
                           {"code": "frozen_parameters", "severity": "info", "title": "Frozen"}]}
     d = mg.diagnose(make_run(str(tmp_path), {"loss": flat}, artifacts={"data_report": data_report, "model": model}),
                     num_classes=10)
-    assert "Optimisation:" in d.summary and "loss_plateau" in d.summary
-    assert "Data: the data check found label_noise" in d.summary
-    assert "Model structure:" in d.summary and "missing_nonlinearity" in d.summary and "underfitting" in d.summary
+    # The cause leads; the data check's finding that bears on it follows; the unrelated
+    # model finding stays in the model view.
+    assert d.summary.index("Most likely cause") < d.summary.index("The data check agrees: label_noise")
+    assert d.top_cause is not None and d.top_cause.code == "label_noise"
+    assert set(d.top_cause.findings) == {"loss_plateau", "underfitting"}
+    assert "missing_nonlinearity" not in d.summary
     assert [f.code for f in d.related["model"]] == ["missing_nonlinearity", "frozen_parameters"]
     assert d.verdict == "warning"  # related findings inform, the verdict is the run's own
 

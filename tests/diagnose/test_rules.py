@@ -194,8 +194,10 @@ def test_to_dict_is_strict_json_with_stable_keys(tmp_path) -> None:
     d = _codes(tmp_path, {"loss": loss, "grad_norm": np.r_[np.ones(40), np.full(20, np.nan)]})
     out = d.to_dict()
     text = json.dumps(out, allow_nan=False)
-    assert set(out) == {"schema_version", "run_id", "run_name", "verdict", "summary", "loss_tag",
-                        "val_tag", "findings", "related", "thresholds"}
+    assert set(out) == {"schema_version", "result", "ok", "run_id", "run_name", "verdict", "summary",
+                        "loss_tag", "val_tag", "findings", "related", "thresholds", "causes",
+                        "top_cause", "explained_by"}
+    assert out["schema_version"] == 2 and out["result"] == "Diagnosis" and out["ok"] is False
     assert json.loads(text)["verdict"] == "error"
     sev = [f["severity"] for f in out["findings"]]
     order = {"error": 0, "warning": 1, "info": 2}

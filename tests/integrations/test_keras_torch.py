@@ -148,3 +148,16 @@ def test_only_rank_zero_logs(tmp_path, monkeypatch):
     cb = ModelglassCallback(project="k", store=tmp_path / "s", verbose=False)
     m.fit(x, y, batch_size=16, epochs=1, callbacks=[cb], verbose=0)
     assert cb.run is None and not (tmp_path / "s").exists()
+
+
+def test_a_second_fit_with_the_same_callback_is_a_second_run(tmp_path):
+    x, y = data()
+    m = model(keras)
+    cb = ModelglassCallback(project="k", store=tmp_path / "s", verbose=False, diagnose=False)
+    m.fit(x, y, batch_size=16, epochs=1, callbacks=[cb], verbose=0)
+    first = cb.run.id
+    m.fit(x, y, batch_size=16, epochs=1, callbacks=[cb], verbose=0)
+    assert cb.run.id != first
+    reader = mg.open_store(tmp_path / "s")
+    assert sorted(r.status for r in reader.runs()) == ["finished", "finished"]
+    assert series(reader, cb.run.id, "train/loss")[0] == [5, 6, 7, 8]  # Keras keeps counting

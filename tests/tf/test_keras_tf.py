@@ -80,3 +80,28 @@ def test_a_planted_high_learning_rate_is_diagnosed(tmp_path):
     codes = set(cb.diagnosis.codes("error"))
     assert cb.diagnosis.verdict == "error"
     assert codes & {"lr_too_high", "loss_divergence", "nan_inf", "exploding_gradients"}, codes
+
+
+class Guard(keras.layers.Layer):
+    """Fails inside the traced train step when a batch holds the sentinel value."""
+
+    def call(self, x):
+        check = tf.debugging.assert_less(tf.reduce_max(x), 1e5, message="planted failure")
+        with tf.control_dependencies([check]):
+            return tf.identity(x)
+
+
+def test_a_fit_that_raises_leaves_the_run_failed_and_the_optimizer_as_found(tmp_path):
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((4,)), Guard(), keras.layers.Dense(1)])
+    m.compile(optimizer="sgd", loss="mse")
+    x, y = data()
+    x[40, 0] = 1e6  # in the third batch of 16
+    cb = ModelglassCallback(project="tf", store=str(tmp_path / "s"), verbose=False)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="planted failure"):
+        m.fit(x, y, batch_size=BATCH, epochs=2, shuffle=False, callbacks=[cb], verbose=0)
+    reader = mg.open_store(str(tmp_path / "s"))
+    info = reader.runs()[0]
+    assert info.status == "failed"
+    assert series(reader, info.id, "train/loss")[0] == [1, 2]
+    assert "apply_gradients" not in vars(m.optimizer)

@@ -1,4 +1,8 @@
-"""``modelglass diagnose RUN``: what is wrong with a training run and what to try."""
+"""``modelglass diagnose RUN [RUN ...]``: why a training run is not improving and what to change.
+
+One run: the most likely cause with its chain of evidence and prescription, then the
+symptoms. Several runs: one row each (verdict, top cause, confidence, key numbers).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from ._format import add_store_argument
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("run", nargs="?", help="run id, name, or 'latest'")
+    parser.add_argument("run", nargs="*", help="run id, name, or 'latest'; several to compare them")
     add_store_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
     parser.add_argument("--loss", default=None, help="training-loss series (default: loss, train/loss)")
@@ -26,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..diagnose import describe_rules, diagnose
+    from ..diagnose import describe_rules, diagnose, diagnosis_text
 
     if args.list_rules:
         rules = describe_rules()
@@ -35,14 +39,18 @@ def run(args: argparse.Namespace) -> int:
     if not args.run:
         raise BadInputError("modelglass diagnose needs a RUN (an id, a name or 'latest'), or --list-rules.")
     result = diagnose(
-        args.run, store=args.store, loss=args.loss, val_loss=args.val_loss,
-        num_classes=args.num_classes, thresholds=_thresholds(args.threshold) or None,
-        baseline=args.baseline,
+        args.run if len(args.run) > 1 else args.run[0], store=args.store, loss=args.loss,
+        val_loss=args.val_loss, num_classes=args.num_classes,
+        thresholds=_thresholds(args.threshold) or None, baseline=args.baseline,
     )
+    if len(args.run) > 1:
+        rows = result.rows()
+        print(json.dumps(rows, indent=2, sort_keys=True) if args.json else result.text())
+        return 1 if any(r["verdict"] == "error" for r in rows) else 0
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, sort_keys=True))
     else:
-        print(_text(result, show_info=args.all))
+        print(diagnosis_text(result, show_info=args.all))
     return 1 if result.verdict == "error" else 0
 
 
@@ -69,17 +77,3 @@ def _rules_text(rules: list[dict]) -> str:
         for name, t in r["thresholds"].items():
             lines.append(f"    {r['code']}.{name} = {t['default']:g}: {t['meaning']}")
     return "\n".join(lines)
-
-
-def _text(result: object, show_info: bool) -> str:
-    lines = [f"{result.run_name} ({result.run_id}): {result.verdict}", "", result.summary, ""]
-    shown = [f for f in result.findings if show_info or str(f.severity) != "info"]
-    for f in shown:
-        where = "" if f.step is None else f" (step {f.step})"
-        lines.append(f"{str(f.severity).upper():8} {f.code}{where}: {f.title}")
-        if f.suggestion:
-            lines.append(f"         try: {f.suggestion}")
-    hidden = len(result.findings) - len(shown)
-    if hidden:
-        lines.append(f"({hidden} info finding(s) not shown; use --all)")
-    return "\n".join(lines).rstrip()

@@ -8,14 +8,20 @@ the cheap checks ``run.watch(..., diagnose=True)`` calls on every step.
 from __future__ import annotations
 
 from ..core import make_module_callable
+from ._cause import CAUSE_CODES, Cause
+from ._compare import DiagnosisComparison
 from ._diagnosis import DIAGNOSIS_SCHEMA_VERSION, VERDICTS, Diagnosis, diagnose
 from ._history import TRAIN_LOSS_TAGS, VAL_LOSS_TAGS
 from ._live import LiveState, live_rules
+from ._summary import diagnosis_text
 from ._registry import RULES, NotEnoughData, Param, Rule, describe_rules, known_thresholds, rule
 
 __all__ = [
+    "CAUSE_CODES",
+    "Cause",
     "DIAGNOSIS_SCHEMA_VERSION",
     "Diagnosis",
+    "DiagnosisComparison",
     "LiveState",
     "NotEnoughData",
     "Param",
@@ -25,6 +31,7 @@ __all__ = [
     "VAL_LOSS_TAGS",
     "VERDICTS",
     "describe_rules",
+    "diagnosis_text",
     "diagnose",
     "known_thresholds",
     "live_rules",

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping
 
 import numpy as np
 
-from ..core import BadInputError, Finding, Severity, jsonable, sort_findings, worst_severity
+from ..core import BadInputError, Finding, Result, Severity, sort_findings, worst_severity
+from ._cause import CAUSE_RULES, Cause, link, rank
+from ._evidence import Evidence
 from ._history import History, load_history
 from ._registry import RULES, SOURCE, NotEnoughData, resolve_thresholds
-from ._summary import jsonable_related, related_findings, write_summary
+from ._summary import diagnosis_text, jsonable_related, related_findings, write_summary
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
 # Importing the rule modules registers them.
 from . import _rules_act, _rules_fit, _rules_grad, _rules_loss  # noqa: F401,E402
+from . import _causes_data, _causes_model, _causes_opt  # noqa: F401,E402
 
-DIAGNOSIS_SCHEMA_VERSION = 1
+# 2: the Result contract (findings a tuple; ok, result) and causes.
+DIAGNOSIS_SCHEMA_VERSION = 2
 
 # code -> (series prefix, axis label, log scale, the threshold drawn as a line)
 _FIGURES: dict[str, tuple[str, str, bool, str | None]] = {
@@ -34,38 +38,54 @@ VERDICTS = ("healthy", "warning", "error")
 
 
 @dataclass(frozen=True)
-class Diagnosis:
-    """What is wrong with a run, the evidence, and what to try.
+class Diagnosis(Result):
+    """What is wrong with a run, why, and what to change.
 
     Attributes:
         run_id: The run diagnosed.
         run_name: Its name.
-        findings: Worst first, then by the step where they started.
+        findings: The symptoms, worst first, then by the step where they started.
         related: Findings stored with the run by the data check (``data``) and the model
-            inspection (``model``); they inform the summary but not the verdict.
-        summary: A few sentences: why the run is not improving.
+            inspection (``model``); they inform the causes but not the verdict.
+        summary: A few sentences: the most likely cause and its chain, then the symptoms.
         loss_tag: The training-loss series used.
         val_tag: The validation-loss series used.
         thresholds: The thresholds every rule used.
+        causes: The bugs behind the findings, most likely first (empty for a healthy run).
     """
+
+    TITLE: ClassVar[str] = "Diagnosis"
+    SCHEMA_VERSION: ClassVar[int] = DIAGNOSIS_SCHEMA_VERSION
+    FIGURE_KINDS: ClassVar[tuple[str, ...]] = ("loss",)
 
     run_id: str
     run_name: str
-    findings: list[Finding]
+    findings: tuple[Finding, ...]
     related: dict[str, list[Finding]]
     summary: str
     loss_tag: str | None
     val_tag: str | None
     thresholds: dict[str, dict[str, float]]
     history: History = field(repr=False, compare=False)
+    causes: tuple[Cause, ...] = ()
+
+    @property
+    def top_cause(self) -> Cause | None:
+        """The most likely cause, or None for a healthy run."""
+        return self.causes[0] if self.causes else None
 
     @property
     def verdict(self) -> str:
-        """``healthy``, ``warning`` or ``error``: the worst severity among the findings."""
-        worst = worst_severity(self.findings)
+        """``healthy``, ``warning`` or ``error``: the worst severity among findings and causes."""
+        worst = worst_severity([*self.findings, *self.causes])  # type: ignore[list-item]
         if worst is None or worst == Severity.INFO:
             return "healthy"
         return VERDICTS[int(worst)]
+
+    @property
+    def explained_by(self) -> dict[str, str]:
+        """Finding code -> the cause code that explains it."""
+        return link(list(self.findings), self.causes)
 
     def codes(self, min_severity: str = "warning") -> list[str]:
         """The codes of the findings at or above ``min_severity``, in order, once each."""
@@ -76,20 +96,40 @@ class Diagnosis:
                 out.append(f.code)
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able, stable keys."""
-        return jsonable({
-            "schema_version": DIAGNOSIS_SCHEMA_VERSION,
+    def cause_codes(self, min_severity: str = "warning") -> list[str]:
+        """The codes of the causes at or above ``min_severity``, most likely first."""
+        level = Severity.parse(min_severity)
+        return [c.code for c in self.causes if c.severity >= level]
+
+    def _to_dict_body(self) -> dict[str, Any]:
+        return {
             "run_id": self.run_id,
             "run_name": self.run_name,
             "verdict": self.verdict,
             "summary": self.summary,
+            "causes": [c.to_dict() for c in self.causes],
+            "top_cause": None if self.top_cause is None else self.top_cause.code,
+            "explained_by": self.explained_by,
             "loss_tag": self.loss_tag,
             "val_tag": self.val_tag,
-            "findings": [f.to_dict() for f in self.findings],
             "related": jsonable_related(self.related),
             "thresholds": self.thresholds,
-        })
+        }
+
+    def _card_title(self) -> str:
+        return f"Diagnosis of {self.run_name}"
+
+    def _text_body(self) -> str:
+        return self.summary
+
+    def text(self) -> str:
+        """The plain-text report: verdict, the causes with their chains, then the symptoms."""
+        return diagnosis_text(self, show_info=False)
+
+    def _figure(self, kind: str) -> "go.Figure":
+        from ..viz import render_diagnosis_figure
+
+        return render_diagnosis_figure(self.figure_data())
 
     def figure_data(self) -> Any:
         """The loss curves with the step of each finding marked (a frozen dataclass)."""
@@ -102,12 +142,6 @@ class Diagnosis:
             findings=[f for f in self.findings if f.severity >= Severity.WARNING],
             train_tag=self.loss_tag, val_tag=self.val_tag, title=f"Diagnosis of {self.run_name}",
         )
-
-    def figure(self) -> "go.Figure":
-        """The loss curves (plotly) with a marker at the step where each finding started."""
-        from ..viz import render_diagnosis_figure
-
-        return render_diagnosis_figure(self.figure_data())
 
     def finding_figure_data(self, finding: Finding | str) -> Any:
         """The series behind one finding (a frozen dataclass), or None when no picture fits."""
@@ -132,11 +166,6 @@ class Diagnosis:
         data = self.finding_figure_data(finding)
         return None if data is None else render_finding_figure(data)
 
-    def __str__(self) -> str:
-        lines = [f"{self.run_name} ({self.run_id}): {self.verdict}", self.summary]
-        lines += [f"  [{f.severity}] {f.code}: {f.title}" for f in self.findings]
-        return "\n".join(lines)
-
 
 def diagnose(
     run_or_id: Any,
@@ -147,12 +176,12 @@ def diagnose(
     thresholds: Mapping[str, Any] | None = None,
     baseline: float | None = None,
     rules: Iterable[str] | None = None,
-) -> Diagnosis:
-    """Diagnose a logged training run: what is wrong, where it started, and what to try.
+) -> Any:
+    """Diagnose a logged training run: what is wrong, why, and what to change.
 
     Args:
         run_or_id: A :class:`~modelglass.Run`, a :class:`~modelglass.store.RunInfo`, or a run
-            id, name or ``"latest"``.
+            id, name or ``"latest"``; or a list of them to compare (one row per run).
         store: The store to read (path, URL or Reader); default: the run's own store, else
             ``MODELGLASS_STORE``, else ``./mglogs``.
         loss: The training-loss series; default ``loss``, else ``train/loss``.
@@ -165,21 +194,45 @@ def diagnose(
         rules: Run only these rule codes (default: all).
 
     Returns:
-        A :class:`Diagnosis`.
+        A :class:`Diagnosis` (its ``causes`` first), or for a list a
+        :class:`~modelglass.diagnose.DiagnosisComparison`.
     """
+    if isinstance(run_or_id, (list, tuple)):
+        from ._compare import DiagnosisComparison
+
+        if not run_or_id:
+            raise BadInputError("diagnose([...]) needs at least one run. Got an empty list.")
+        return DiagnosisComparison(tuple(
+            diagnose(r, store, loss, val_loss, num_classes, thresholds, baseline, rules) for r in run_or_id))
     params = resolve_thresholds(thresholds)
     selected = _select(rules)
     h = load_history(run_or_id, store, loss, val_loss, num_classes, baseline)
     try:
         findings = run_rules(h, params, selected)
         related = related_findings(h)
-        summary = write_summary(h, findings, related)
+        causes = find_causes(h, findings) if rules is None else ()
+        summary = write_summary(h, findings, related, causes)
     finally:
         if h._reader is not None and not (store is not None and store is h._reader):
             h._reader.close()
         h._reader = None
-    return Diagnosis(h.run_id, h.name, findings, related, summary, h.loss_tag, h.val_tag,
-                     {c: dict(params[c]) for c in selected}, h)
+    return Diagnosis(h.run_id, h.name, tuple(findings), related, summary, h.loss_tag, h.val_tag,
+                     {c: dict(params[c]) for c in selected}, h, causes)
+
+
+def find_causes(h: History, findings: list[Finding]) -> tuple[Cause, ...]:
+    """Every cause rule over the run, most likely first."""
+    e = Evidence(h, findings)
+    found = []
+    with np.errstate(all="ignore"):
+        for check in CAUSE_RULES.values():
+            try:
+                c = check(e)
+            except (ArithmeticError, ValueError, IndexError, TypeError, KeyError):
+                c = None  # a signal in a shape the rule does not know: no cause, not a crash
+            if c is not None:
+                found.append(c)
+    return rank(found)
 
 
 def _select(rules: Iterable[str] | None) -> list[str]:
@@ -209,11 +262,55 @@ def run_rules(h: History, params: Mapping[str, Mapping[str, float]], codes: Iter
                 {"rule": code, "error": type(exc).__name__}, "Please report this as a bug.",
                 None, SOURCE,
             ))
-    for reason, codes_ in skipped.items():
+    findings = [_with_series(h, f) for f in findings]
+    if skipped:  # one finding per run, naming every rule that could not judge and why
+        reasons = {c: reason for reason, codes_ in skipped.items() for c in codes_}
+        first = next(iter(skipped))
+        more = f" (and {len(skipped) - 1} more reason(s))" if len(skipped) > 1 else ""
         findings.append(Finding(
-            "not_enough_data", "info", f"Not enough data for {', '.join(codes_)}: {reason}",
-            {"rules": codes_, "reason": reason},
+            "not_enough_data", "info",
+            f"{len(reasons)} rule(s) could not judge this run: {', '.join(reasons)}. "
+            f"First reason: {first}{more}",
+            {"rules": reasons, "reasons": list(skipped)},
             "Log the missing series (see docs/names.md) to let these rules judge the run.",
             None, SOURCE,
         ))
     return sort_findings(findings)
+
+
+# code -> (series prefix or None for the loss, the evidence key naming the layer/parameter)
+_SERIES = {
+    "dead_units": ("act/dead_fraction/", "module"),
+    "saturated_activations": ("act/saturated_fraction/", "module"),
+    "vanishing_gradients": ("grad_norm/", "first_layer"),
+    "update_ratio_high": ("update_ratio/", "parameters"),
+    "update_ratio_low": ("update_ratio/", "parameters"),
+    "unchanged_parameters": ("weight_norm/", "parameters"),
+    "loss_divergence": (None, ""), "loss_oscillation": (None, ""), "loss_plateau": (None, ""),
+    "underfitting": (None, ""), "bad_initial_loss": (None, ""),
+}
+
+
+def _with_series(h: History, f: Finding) -> Finding:
+    """The finding with ``evidence["series"]``: the series to plot when it is clicked."""
+    if "series" in f.evidence:
+        return f
+    series: str | None = None
+    if f.code == "exploding_gradients":
+        series = f"grad_norm/{f.evidence['first_layer']}" if "first_layer" in f.evidence else "grad_norm"
+    elif f.code == "nan_inf":
+        series = f.evidence.get("first_series")
+    elif f.code == "overfitting":
+        series = h.val_tag
+    elif f.code in _SERIES:
+        prefix, key = _SERIES[f.code]
+        if prefix is None:
+            series = h.loss_tag
+        else:
+            name = f.evidence.get(key)
+            name = name[0] if isinstance(name, list) and name else name
+            series = f"{prefix}{name}" if isinstance(name, str) else None
+    if not series or series not in h.tags:
+        return f
+    return Finding(f.code, f.severity, f.title, {**f.evidence, "series": series}, f.suggestion,
+                   f.step, f.source)

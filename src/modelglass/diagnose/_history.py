@@ -221,7 +221,7 @@ def load_history(
     val_tag = _pick(tags, val_loss, VAL_LOSS_TAGS, "val_loss")
     artifacts = {}
     names = set(reader.artifacts(info.id))
-    for name in ("watch", "model", "data_report", "nonfinite"):
+    for name in ("watch", "model", "data_report", "nonfinite", "signals"):
         if name in names:
             try:
                 artifacts[name] = reader.artifact(info.id, name)

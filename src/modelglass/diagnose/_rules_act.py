@@ -33,8 +33,8 @@ def dead_units(h: History, p: Mapping[str, float]) -> list[Finding]:
     """In some layer, most units never fire (dying ReLU)."""
     dead = h.with_prefix("act/dead_fraction/")
     if not dead:
-        raise NotEnoughData("no dead-unit fractions (act/dead_fraction/<module>); record them "
-                            "with run.watch(activations=True)")
+        _no_series(h, _RELU_TYPES, "dead-unit fractions (act/dead_fraction/<module>)", "ReLU")
+        return []
     zeros = h.with_prefix("act/zero_fraction/")
     hits = []
     for module, c in dead.items():
@@ -66,8 +66,9 @@ def saturated_activations(h: History, p: Mapping[str, float]) -> list[Finding]:
     """Tanh/sigmoid units are mostly saturated, so their gradients are ~0."""
     sat = h.with_prefix("act/saturated_fraction/")
     if not sat:
-        raise NotEnoughData("no saturation fractions (act/saturated_fraction/<module>); record "
-                            "them with run.watch(activations=True)")
+        _no_series(h, _SQUASH_TYPES, "saturation fractions (act/saturated_fraction/<module>)",
+                   "tanh/sigmoid")
+        return []
     modules = list(sat)
     # A sigmoid at the very end is the model's prediction: confident outputs are not a fault.
     if modules and _is_output(h, modules[-1]):
@@ -86,6 +87,26 @@ def saturated_activations(h: History, p: Mapping[str, float]) -> list[Finding]:
         "(Xavier/Glorot for tanh), normalise the inputs, add normalisation layers before the "
         "activation, or use ReLU/GELU in hidden layers.",
     )
+
+
+_RELU_TYPES = ("ReLU", "ReLU6", "LeakyReLU", "PReLU", "RReLU", "ELU", "SELU", "CELU", "GELU", "SiLU",
+               "Mish", "Hardswish")
+_SQUASH_TYPES = ("Tanh", "Sigmoid", "Hardsigmoid", "Hardtanh", "Softsign", "LogSigmoid")
+
+
+def _no_series(h: History, kinds: tuple[str, ...], what: str, name: str) -> None:
+    """No activation series: nothing to judge when watch saw no such layer; else say why."""
+    watch = h.artifacts.get("watch")
+    if isinstance(watch, Mapping):
+        mods = watch.get("modules")
+        types = set(mods.values()) if isinstance(mods, Mapping) else set()
+        if not types & set(kinds):
+            return  # the model has no such activation: there is nothing to judge
+        if watch.get("activations"):
+            return  # recorded, yet no such series: the layers never ran on a recorded step
+        raise NotEnoughData(f"no {what}: run.watch was called with activations=False")
+    raise NotEnoughData(f"no {what}: this run was not recorded by run.watch, which records them "
+                        f"for {name} layers")
 
 
 def _is_output(h: History, module: str) -> bool:

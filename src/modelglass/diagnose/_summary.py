@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
-
-from ..core import Finding, Severity, sort_findings
+from ..core import Finding, Severity, format_number, sort_findings
+from ._cause import Cause
 from ._history import History
 from ._registry import RULES
 from ._rules_loss import start_level
@@ -43,11 +43,31 @@ def cause_of(f: Finding) -> str:
     return rule.cause if rule is not None else "optimisation"
 
 
-def write_summary(h: History, findings: Iterable[Finding], related: Mapping[str, list[Finding]]) -> str:
-    """A few sentences: what is wrong, grouped by the three reasons a model stops improving."""
+DATA_CAUSES = ("label_noise", "unscaled_inputs", "unshuffled_data", "overfitting")
+NO_DATA_CHECK = ("No data check is attached to this run: run mg.check_data(...) and "
+                 "run.log_data_report(...) to see whether the data is the cause.")
+# Data and model findings that bear on a cause: shown with it. Others stay in their own view.
+BEARING = {
+    "unscaled_inputs": ("feature_scale", "scale_mismatch", "unscaled", "large_values", "outliers"),
+    "label_noise": ("label_noise", "label_conflicts", "duplicate_conflicts", "class_imbalance"),
+    "not_enough_capacity": ("missing_nonlinearity", "bottleneck", "tiny_layer"),
+    "saturating_deep_network": ("missing_normalisation", "saturating_activation", "deep_sigmoid"),
+    "overfitting": ("leakage", "train_test_overlap", "too_few_rows"),
+}
+
+
+def write_summary(h: History, findings: Iterable[Finding], related: Mapping[str, list[Finding]],
+                  causes: Sequence[Cause] = ()) -> str:
+    """A few sentences: the most likely cause and its chain first, then what else is wrong."""
     own = [f for f in findings if f.severity >= Severity.WARNING]
     rel = {k: [f for f in v if f.severity >= Severity.WARNING] for k, v in related.items()}
     lines = [_progress(h)]
+    serious = [c for c in causes if c.severity >= Severity.WARNING]
+    if serious:
+        lines += _cause_sentences(serious, own, rel)
+        if serious[0].code in DATA_CAUSES and "data_report" not in h.artifacts:
+            lines.append(NO_DATA_CHECK)
+        return " ".join(lines)
     if not own and not any(rel.values()):
         lines.append("No problem found: nothing in the loss, gradients, weights or activations "
                      "points to a fault.")
@@ -64,20 +84,65 @@ def write_summary(h: History, findings: Iterable[Finding], related: Mapping[str,
         sentence = f"{_CAUSE_TEXT[cause]}: " + "; ".join(parts) + "."
         first = (mine or theirs)[0]
         if first.suggestion:
-            sentence += " Try first: " + _first_advice(first.suggestion)
+            sentence += " Try first: " + first.suggestion.rstrip(".") + "."
+
         lines.append(sentence)
     data_hint = any(cause_of(f) == "data" or f.code == "underfitting" for f in own)
     if data_hint and "data_report" not in h.artifacts:
-        lines.append("No data check is attached to this run: run mg.check_data(...) and "
-                     "run.log_data_report(...) to see whether the data is the cause.")
+        lines.append(NO_DATA_CHECK)
     return " ".join(lines)
 
 
-def _first_advice(text: str) -> str:
-    """The suggestion's first sentence, or its first two when the first only sets the scene."""
-    parts = [p.strip() for p in text.split(". ") if p.strip()]
-    take = parts[:2] if len(parts) > 1 and len(parts[0]) < 40 else parts[:1]
-    return ". ".join(take).rstrip(".") + "."
+def _cause_sentences(causes: Sequence[Cause], own: list[Finding],
+                     rel: Mapping[str, list[Finding]]) -> list[str]:
+    top = causes[0]
+    out = [f"Most likely cause: {_lower(top.title)} ({top.code}, confidence "
+           f"{format_number(top.confidence, 2)}).",
+           "Because: " + top.chain() + ".",
+           "Change: " + top.prescription.rstrip(".") + "."]
+    if len(causes) > 1:
+        out.append("Also possible: " + ", ".join(
+            f"{c.code} ({format_number(c.confidence, 2)})" for c in causes[1:4]) + ".")
+    explained = {code for c in causes for code in c.findings}
+    rest = [f for f in own if f.code not in explained]
+    if rest:
+        out.append("Other symptoms: " + "; ".join(f"{_lower(f.title)} ({f.code}{_at(f)})" for f in rest) + ".")
+    bearing = {code for c in causes for code in BEARING.get(c.code, ())}
+    for kind, who in (("data", "The data check"), ("model", "The model inspection")):
+        hits = [f for f in rel.get(kind, []) if f.code in bearing]
+        if hits:
+            out.append(f"{who} agrees: " + ", ".join(f"{f.code} ({f.severity})" for f in hits[:4]) + ".")
+    return out
+
+
+def diagnosis_text(d: Any, show_info: bool = False) -> str:
+    """The terminal report: verdict, causes with their chains and prescriptions, then symptoms."""
+    lines = [f"{d.run_name} ({d.run_id}): {d.verdict}", "", d.summary, ""]
+    causes = [c for c in d.causes if show_info or c.severity >= Severity.WARNING]
+    for i, c in enumerate(causes):
+        lines.append(f"{'CAUSE' if i == 0 else 'cause'} {c.code} ({c.severity}, confidence "
+                     f"{format_number(c.confidence, 2)}): {c.title}")
+        for b in c.because:
+            lines.append(f"    because {b}")
+        lines.append(f"    change: {c.prescription}")
+        if c.change:
+            lines.append(f"    config: {c.change}")
+    if causes:
+        lines.append("")
+    explained = d.explained_by
+    shown = [f for f in d.findings if show_info or f.severity >= Severity.WARNING]
+    if shown:
+        lines.append("Symptoms:" if causes else "Findings:")
+    for f in shown:
+        where = "" if f.step is None else f" (step {f.step})"
+        by = f" [explained by {explained[f.code]}]" if f.code in explained else ""
+        lines.append(f"{str(f.severity).upper():8} {f.code}{where}: {f.title}{by}")
+        if f.suggestion and f.code not in explained:
+            lines.append(f"         try: {f.suggestion}")
+    hidden = len(d.findings) - len(shown)
+    if hidden:
+        lines.append(f"({hidden} info finding(s) not shown; use --all)")
+    return "\n".join(lines).rstrip()
 
 
 def _progress(h: History) -> str:
@@ -99,7 +164,7 @@ def _progress(h: History) -> str:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.4g}"
+    return format_number(float(x))
 
 
 def _at(f: Finding) -> str:

@@ -62,6 +62,11 @@ class RunHolder:
             self._run = init(self.project, self.name, self.config, self.store)
         return self._run
 
+    def reopen(self) -> None:
+        """After an owned run ended, the next training opens a new run (Keras: a second ``fit``)."""
+        if self.ended and self.owned:
+            self._run, self.ended, self.diagnosis = None, False, None
+
     def end(self, failed: bool, diagnose: bool, verbose: bool) -> Any:
         """Diagnose (when asked and training finished), then finish the run ``finished``/``failed``."""
         if self.ended or self._run is None:

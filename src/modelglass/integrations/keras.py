@@ -92,6 +92,7 @@ class ModelglassCallback(keras.callbacks.Callback):
 
     # -- Keras hooks ---------------------------------------------------------------
     def on_train_begin(self, logs: Any = None) -> None:
+        self._holder.reopen()
         run = self.run
         if run is None:
             return

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..core import BadInputError, Finding, Severity, jsonable, require
+from ._inputs import sklearn_signals
 from ._emit import log_scalars
 from ._live import check_positive_int
 
@@ -90,6 +91,7 @@ def track(run: Any, estimator: Any, X: Any = None, y: Any = None, **fit_params: 
         for step, v in enumerate(values):
             log_scalars(run, {tag: float(v)}, step)
         result.series[tag] = result.series.get(tag, 0) + int(values.size)
+    run.log_artifact("signals", sklearn_signals(estimator, final, X))
     finding = _convergence(final, caught)
     if finding is not None:
         result.findings.append(finding)
@@ -138,6 +140,7 @@ def partial_fit(run: Any, estimator: Any, X: Any, y: Any, epochs: int = 10, clas
     if is_clf and classes is None:
         classes = np.unique(y)
     result = SklearnTrack(type(estimator).__name__)
+    run.log_artifact("signals", sklearn_signals(estimator, _final(estimator), X))
     for epoch in range(epochs):
         if is_clf:
             estimator.partial_fit(X, y, classes=classes)

@@ -25,7 +25,8 @@ from ._histogram import DEFAULT_BINS, HistogramData, compute_histogram
 from ._validate import (
     STEP_MAX, STEP_MIN, check_bins, check_json, check_name, check_step, check_text, overflow_error,
 )
-from ._writer import ARTIFACT, EVENT, HISTOGRAM, UPDATE, Writer, new_column
+from ._spool import Spool
+from ._writer import ARTIFACT, EVENT, HISTOGRAM, UPDATE, Writer, new_column, replay_orphans
 
 _current: contextvars.ContextVar["Run | None"] = contextvars.ContextVar(
     "modelglass_current_run", default=None
@@ -108,7 +109,13 @@ class Run:
                 "schema_version": 1,
             }
         )
-        self._writer = Writer(self._backend, self.id, flush_interval)
+        spool = None
+        if getattr(self._backend, "spools", False):
+            # A server store: spool to a local file during an outage, and first write
+            # what runs of dead processes left spooled.
+            replay_orphans(self._backend, skip=self.id)
+            spool = Spool(self._backend.location, self.id)
+        self._writer = Writer(self._backend, self.id, flush_interval, spool)
         self._queue = self._writer.queue
         # Bound methods: `with lock:` costs about twice as much per call.
         self._acquire, self._release = self._writer.lock.acquire, self._writer.lock.release
@@ -302,10 +309,8 @@ class Run:
         """Block until everything logged so far is durable."""
         if self._finished:
             return  # finish() flushed everything and closed the store
+        # Raises when something could not be made durable (a spool file is durable).
         self._writer.drain()
-        if self._writer.error is not None:
-            err, self._writer.error = self._writer.error, None
-            raise err
 
     def finish(self, status: str = "finished") -> None:
         """Flush, mark the run ``finished`` (or ``failed``) and stop the writer."""

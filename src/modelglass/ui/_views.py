@@ -91,10 +91,10 @@ def diagnosed(reader: Any, run_id: str) -> dict[str, Any]:
         d = diagnose(run_id, store=reader).to_dict()
         verdict = d.get("verdict")
         causes = [cause_dict(c) for c in d.get("causes") or [] if isinstance(c, Mapping)]
-        diagnosed = [finding_dict(f, "diagnose") for f in d.get("findings") or []]
+        own = [finding_dict(f, "diagnose") for f in d.get("findings") or []]
         # The diagnosis already reads the probes' events: show each (code, step) once.
-        seen = {(f.get("code"), f.get("step")) for f in diagnosed}
-        found = diagnosed + [f for f in found if (f.get("code"), f.get("step")) not in seen]
+        seen = {(f.get("code"), f.get("step")) for f in own}
+        found = own + [f for f in found if (f.get("code"), f.get("step")) not in seen]
         available = True
     except Exception as exc:  # noqa: BLE001 - a failing rule must not take the page down
         text = " ".join(str(exc).replace(reader.location, "the store").split())

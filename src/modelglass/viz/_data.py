@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..core import BadInputError
+from ..core import BadInputError, one_of
 
 DATA_FIGURE_KINDS = ("distributions", "missing", "correlations", "target", "label_issues", "drift")
 
@@ -254,7 +254,6 @@ _KINDS = {
 
 def data_figure(report: Mapping[str, Any], kind: str = "distributions", **kwargs: Any) -> Any:
     """The plotly Figure ``kind`` of a data report dict (``DataReport.to_dict()``)."""
-    if kind not in _KINDS:
-        raise BadInputError(f"Unknown data figure {kind!r}. Expected one of: {', '.join(DATA_FIGURE_KINDS)}.")
+    one_of(kind, "kind", "data_figure", DATA_FIGURE_KINDS)
     compute, draw = _KINDS[kind]
     return draw(compute(report, **kwargs))

@@ -81,7 +81,7 @@ def bug(name: str, expect: str | None, family: str, framework: str = "torch", no
 
 
 def load() -> dict[str, BugRun]:
-    """Import every module of runs (torch ones only when torch is installed); the registry."""
+    """Import every module of runs (PyTorch, scikit-learn and NumPy must be installed); the registry."""
     for module in _MODULES:
         importlib.import_module(f"{__name__}.{module}")
     return RUNS

@@ -18,11 +18,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ...core import BadInputError
-from ...core import iter_progress
+from ...core import BadInputError, iter_progress
 from ...store import ArtifactRow, Backend, EventRow, WriteBatch, histogram_row, make_chunks, open_backend
 from ._parse import Parsed, parse_chunk
-from ._records import read_records
+from ._records import read_windows
 
 STATE_ARTIFACT = "tensorboard"
 STATE_VERSION = 1
@@ -112,6 +111,7 @@ class TensorBoardImporter:
         self.project = project or DEFAULT_PROJECT
         self._backend: Backend = open_backend(store, create=True)
         self._known: dict[str, str] | None = None  # run name -> run id
+        self.window = 64 << 20  # bytes of a file read at once
 
     @property
     def store(self) -> str:
@@ -134,8 +134,8 @@ class TensorBoardImporter:
                 f"{self.logdir} holds no TensorBoard event files (*tfevents*), in it or in its "
                 "subfolders. Pass the folder you give `tensorboard --logdir`."
             )
-        return [self._import_run(src) for src in iter_progress(sources, "tensorboard import: runs",
-                                                               progress=progress)]
+        return [self._write_run(*self._read_run(self._plan(src)))
+                for src in iter_progress(sources, "tensorboard import: runs", progress=progress)]
 
     def follow(
         self,
@@ -181,11 +181,15 @@ class TensorBoardImporter:
         found = self._backend.artifact(run_id, STATE_ARTIFACT)
         return json.loads(found[1].decode()) if found else {}
 
-    def _import_run(self, src: RunSource) -> ImportedRun:
-        known = self._existing()
-        run_id = known.get(src.name)
-        created = run_id is None
-        state = {} if created else self._state(run_id or "")
+    def _plan(self, src: RunSource) -> tuple[RunSource, str | None, dict[str, Any]]:
+        run_id = self._existing().get(src.name)
+        return src, run_id, ({} if run_id is None else self._state(run_id))
+
+    def _read_run(
+        self, plan: tuple[RunSource, str | None, dict[str, Any]]
+    ) -> tuple[RunSource, str | None, dict[str, Any], Parsed, dict[str, int], dict[str, str], int]:
+        """Read and parse what is new in one run's files."""
+        src, run_id, state = plan
         offsets: dict[str, int] = dict(state.get("files", {}))
         plugins: dict[str, str] = dict(state.get("plugins", {}))
         parsed = Parsed()
@@ -196,24 +200,27 @@ class TensorBoardImporter:
                 key = os.path.relpath(path, self.logdir).replace(os.sep, "/")
                 start = int(offsets.get(key, 0))
                 try:
-                    if os.path.getsize(path) <= start:
-                        continue
-                    chunk = read_records(path, start)
+                    for chunk in read_windows(path, start, self.window):
+                        parse_chunk(chunk, prefix, plugins, parsed)
+                        offsets[key] = chunk.end
+                        skipped += len(chunk.skipped)
                 except OSError as exc:
                     raise BadInputError(f"Cannot read the event file {path}: {exc.strerror or exc}.") from exc
-                parse_chunk(chunk, prefix, plugins, parsed)
-                offsets[key] = chunk.end
-                skipped += len(chunk.skipped)
-        if created:
+        return src, run_id, state, parsed, offsets, plugins, skipped
+
+    def _write_run(
+        self, src: RunSource, run_id: str | None, state: dict[str, Any], parsed: Parsed,
+        offsets: dict[str, int], plugins: dict[str, str], skipped: int,
+    ) -> ImportedRun:
+        created = run_id is None
+        if run_id is None:
             run_id = self._create(src.name, parsed)
-            known[src.name] = run_id
-        assert run_id is not None
+            self._existing()[src.name] = run_id
         scalars = parsed.scalars()
         self._write(run_id, created, parsed, scalars, state, offsets, plugins)
         return ImportedRun(
             run_id, src.name, created, sum(len(s[0]) for s in scalars.values()), len(scalars),
-            len(parsed.histograms),
-            len(parsed.texts), skipped, dict(parsed.skipped),
+            len(parsed.histograms), len(parsed.texts), skipped, dict(parsed.skipped),
         )
 
     def _create(self, name: str, parsed: Parsed) -> str:

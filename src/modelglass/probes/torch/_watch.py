@@ -1,11 +1,12 @@
 """``watch``: hooks that record a PyTorch model's training into a run, cheaply.
 
-Every step (one ``optimizer.step()``, or one backward pass without an optimizer)
-costs one global gradient norm and one finiteness flag of the model output, both
-computed on the device and read back with one host transfer. Every ``every``
-steps the watcher also records per-parameter norms, the update ratio, weight and
-gradient histograms and, through hooks armed for that one step only, the
-activation statistics. Series names are listed in ``docs/names.md``.
+The global gradient norm (one fused norm of every gradient, one host read) is taken
+on every step for the first ``every`` steps (where a too-high learning rate shows),
+then on every ``max(1, every // 10)``-th step and on every recorded step; with
+``on_error="raise"`` on every step, so that training stops before the first bad
+update. Every ``every`` steps the watcher also records per-parameter norms, the update
+ratio, weight and gradient histograms and, through hooks armed for that one step only,
+the activation statistics. Series names are listed in ``docs/names.md``.
 """
 
 from __future__ import annotations
@@ -18,22 +19,28 @@ from .._emit import log_histogram_data, log_scalars
 from .._live import LiveChecker, check_on_error, check_positive_int, nan_inf_finding
 from .._structures import tensors_in
 from ._activations import ActivationProbe
+from ._signals import SignalProbe
 from ._locate import first_nonfinite_grad, first_nonfinite_output
 from ._tensors import exact_global_norm, global_norm, histograms, norms
 
 WATCH_SCHEMA_VERSION = 1
+NORM_STRIDE_DIVISOR = 10
 
 
 def watch(run: Any, model: Any, optimizer: Any = None, every: int = 50, activations: bool = True,
           diagnose: bool = True, on_error: str = "warn", histograms: bool = True,
-          bins: int = 64, manual: bool = False) -> "Watcher":
+          bins: int = 64, manual: bool = False, loss_fn: Any = None) -> "Watcher":
     """Record a PyTorch model's weights, gradients and activations into ``run`` while it trains.
 
     Args:
         run: The :class:`~modelglass.track.Run` to log into.
         model: The ``torch.nn.Module`` being trained.
         optimizer: Its optimizer; a step is then one ``optimizer.step()``. Without it a
-            step is one backward pass through the model's parameters.
+            step is one backward pass through the model's parameters. A framework's wrapper
+            (accelerate's ``AcceleratedOptimizer``, anything whose ``.optimizer`` is a torch
+            optimizer) is unwrapped: the hooks go on the optimizer inside, and the run's
+            events and ``watch`` artifact name both. If any hook cannot be added, none is
+            left and a :class:`~modelglass.core.BadInputError` says why.
         every: Record the detailed statistics every this many steps.
         activations: Also record activation statistics on recorded steps.
         diagnose: Run the live checks registered with
@@ -46,12 +53,15 @@ def watch(run: Any, model: Any, optimizer: Any = None, every: int = 50, activati
         manual: Add no optimizer or backward hook: the caller says when a step's gradients
             are final with :meth:`Watcher.record_step` (framework callbacks do, e.g. where
             Lightning runs forward and backward inside ``optimizer.step``'s closure).
+        loss_fn: The loss module (``nn.CrossEntropyLoss()``...); when given, what it is fed
+            (shapes, value ranges) is recorded, so that diagnose can tell a prediction and
+            target that broadcast, or probabilities passed where logits belong.
 
     Returns:
         The :class:`Watcher`; ``watcher.remove()`` (or ``run.unwatch()``) takes every hook off.
     """
     return Watcher(run, model, optimizer, every, activations, diagnose, on_error, histograms, bins,
-                   manual=manual)
+                   manual=manual, loss_fn=loss_fn)
 
 
 class Watcher:
@@ -59,18 +69,23 @@ class Watcher:
 
     def __init__(self, run: Any, model: Any, optimizer: Any, every: int, activations: bool,
                  diagnose: bool, on_error: str, with_histograms: bool, bins: int,
-                 manual: bool = False) -> None:
+                 manual: bool = False, loss_fn: Any = None) -> None:
         import torch
 
         optimizer, wrapper = unwrap_optimizer(optimizer)
-        _validate(model, optimizer, every, bins)
+        _validate(model, optimizer, every, bins, loss_fn)
         self.run, self.model, self.optimizer, self.every = run, model, optimizer, int(every)
         self.optimizer_wrapper, self.manual, self._recorded = wrapper, bool(manual), False
         self.bins, self.with_histograms = int(bins), bool(with_histograms)
         self.checker = LiveChecker(run, check_on_error(on_error, "watch"), diagnose)
         self.params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
         self.start = self.step = int(getattr(run, "step", 0))
+        # Between recorded steps the norm is read on every stride-th step only: a full pass
+        # over the gradients is most of what watch costs a step on a CPU.
+        self.stride = 1 if on_error == "raise" else max(1, self.every // NORM_STRIDE_DIVISOR)
         self.acts = ActivationProbe(model) if activations else None
+        self.signals = SignalProbe(run, model, optimizer, self.params, loss_fn)
+        self._grad_enabled = torch.is_grad_enabled
         self.removed = False
         self._last_inputs: tuple[tuple[Any, ...], dict[str, Any]] = ((), {})
         self._snap: tuple[int, list[Any], Any] | None = None
@@ -105,6 +120,7 @@ class Watcher:
                 self._order_handles.append(m.register_forward_pre_hook(self._order_hook(n)))
 
     def _undo_install(self) -> None:
+        self.signals.detach()
         for h in self._handles + self._order_handles:
             h.remove()
         self._handles, self._order_handles = [], []
@@ -126,6 +142,8 @@ class Watcher:
             self._order_handles = []
             self._write_artifact(output)
         self._last_inputs = (args, kwargs)  # references only: replayed if NaN/Inf shows up
+        self.signals.on_forward(self.step, self._grad_enabled(), args,
+                                (self.step - self.start) % self.every == 0)
         if (self.optimizer is None or self.manual) and self._snap is not None:
             self._log_update_ratio()
 
@@ -135,6 +153,8 @@ class Watcher:
     def _on_post_step(self, optimizer: Any, args: Any, kwargs: Any) -> None:
         if self._snap is not None:
             self._log_update_ratio()
+        if (self.step - self.start) % self.every == 0:
+            self.signals.after_step(self.step)
         self._advance()
 
     def _on_backward(self, grads: Any) -> None:
@@ -159,6 +179,9 @@ class Watcher:
 
     # -- per step ------------------------------------------------------------------
     def _on_step(self, grads: list[Any]) -> None:
+        rel = self.step - self.start
+        if rel >= self.every and rel % self.stride and rel % self.every:
+            return
         present = [(n, p, g) for (n, p), g in zip(self.params, grads) if g is not None]
         per = norms([g for _, _, g in present])
         gnorm = global_norm(per).item()  # the one host read of an ordinary step
@@ -214,6 +237,8 @@ class Watcher:
             for tag, h in zip(tags, hs):
                 log_histogram_data(self.run, tag, h, self.step)
         log_scalars(self.run, values, self.step)
+        self.signals.on_record(self.step, present)
+        self.signals.flush()
         self._snap = (self.step, [w.clone() for w in weights], wn)
         if first_bad is not None:
             self._report_nonfinite(first_bad, "output")
@@ -297,6 +322,7 @@ class Watcher:
             self.acts.clear()
         self._snap, self._last_inputs = None, ((), {})
         self._write_artifact()
+        self.signals.remove()
 
 
 def unwrap_optimizer(optimizer: Any) -> tuple[Any, str | None]:
@@ -333,13 +359,18 @@ def _install_error(exc: Exception, model: Any, optimizer: Any) -> BadInputError:
     )
 
 
-def _validate(model: Any, optimizer: Any, every: Any, bins: Any) -> None:
+def _validate(model: Any, optimizer: Any, every: Any, bins: Any, loss_fn: Any = None) -> None:
     import torch
 
     if not isinstance(model, torch.nn.Module):
         raise BadInputError(f"watch expects a torch.nn.Module as 'model'. Got {type(model).__name__}.")
     check_positive_int(every, "every", "watch")
     check_positive_int(bins, "bins", "watch")
+    if loss_fn is not None and not isinstance(loss_fn, torch.nn.Module):
+        raise BadInputError(
+            "watch(loss_fn=...) expects the loss module (e.g. torch.nn.CrossEntropyLoss()), whose "
+            f"inputs it can hook. Got {type(loss_fn).__name__}; wrap a loss function in a module."
+        )
     if optimizer is not None and not hasattr(optimizer, "register_step_pre_hook"):
         raise BadInputError(
             f"watch expects a torch.optim.Optimizer as 'optimizer'. Got {type(optimizer).__name__}."

@@ -107,7 +107,10 @@ function chart(tag) {
     if (busy) return;
     busy = true;
     try {
-      const params = { runs: state.selected, tag, x: opts.x, encoding: "b64" };
+      // Two points (a bucket's min and max) per pixel of the chart's width are all a line can
+      // show; more would only cost transfer and drawing. A zoom asks again for its range.
+      const params = { runs: state.selected, tag, x: opts.x, encoding: "b64",
+        max_points: Math.min(2000, Math.max(400, 2 * Math.round(div.clientWidth || 1000))) };
       if (range) { params.start = Math.floor(range[0]); params.end = Math.ceil(range[1]); }
       data = unpack(await queued(() => api("scalars", params)));
       draw();
