@@ -129,3 +129,15 @@ def test_findings_stored_with_the_run_are_in_its_diagnosis(store_dir, tmp_path):
     assert "Findings of the data check stored with the run" in html
     assert "<td><code>missing_values</code></td>" in html
 
+
+def test_a_failing_diagnosis_does_not_cost_the_report(two_runs, store_dir, tmp_path, monkeypatch):
+    good, _ = two_runs
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a rule divided by zero")
+
+    monkeypatch.setattr("modelglass.diagnose.diagnose", broken)
+    html = write_report([good.run_id], store=store_dir, out=tmp_path / "r.html", progress=False).read_text()
+    assert "Not diagnosed: modelglass failed (ZeroDivisionError: a rule divided by zero)" in html
+    assert list(_specs(html))[0] == "loss"
+
