@@ -25,7 +25,7 @@ def write_demo_report(
     """
     page = Page(
         "modelglass demo: the seed's four steps",
-        f"Linear regression by gradient descent ({len(y_of(data))} points, y = 3x + 2 + noise)"
+        f"Linear regression by gradient descent ({len(data.y)} points, y = 3x + 2 + noise)"
         + (" and softmax regression on load_digits" if walk and walk.digits else ""),
     )
     _intro(page, walk is not None)
@@ -35,10 +35,6 @@ def write_demo_report(
     _step3(page, data, runs, walk)
     _step4(page, data, runs, walk)
     return page.write(out)
-
-
-def y_of(data: "LinearData") -> np.ndarray:
-    return data.y
 
 
 def _intro(page: Page, steps: bool) -> None:
