@@ -81,3 +81,18 @@ def test_landscape_and_check_data_count_their_work(forced_terminal):
     check_data(frame, checks=["missing_values", "constant_feature"])
     assert "check_data: checks" in forced_terminal.getvalue()
     assert "2/2" in forced_terminal.getvalue()
+
+
+def test_tensorboard_import_counts_run_folders(forced_terminal, tmp_path):
+    pytest.importorskip("tensorboard")
+    pytest.importorskip("google_crc32c")
+    from torch.utils import tensorboard as torch_tb
+
+    from modelglass.integrations.tensorboard import import_tensorboard
+
+    for name in ("a", "b", "c"):
+        with torch_tb.SummaryWriter(str(tmp_path / "logs" / name)) as w:
+            w.add_scalar("loss", 1.0, 0)
+    ids = import_tensorboard(tmp_path / "logs", store=tmp_path / "store")
+    assert len(ids) == 3
+    assert "tensorboard import: runs" in forced_terminal.getvalue() and "3/3" in forced_terminal.getvalue()

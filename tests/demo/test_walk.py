@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -48,6 +49,9 @@ def test_step2_finds_most_of_the_flipped_labels(demo):
     assert check["recall"] >= 0.7 and check["precision"] >= 0.5  # seed 0: 16 of 20, 16 of 26 flags
     assert "label_issues" in result.walk.digits.data_report.codes()
     assert re.search(r"check_data flagged \d+ rows; \d+ of them are flipped ones", html)
+    colors = re.search(r'"digits-label-issues",\s*\[\{.*?"marker":\{"color":(\[[^\]]*\])', html, re.S)
+    shown = json.loads(colors.group(1))
+    assert 0 < shown.count("#d62728") <= check["found"]  # red bars: the flipped labels it found
 
 
 def test_step2_on_a_held_out_seed_still_finds_them():

@@ -115,3 +115,29 @@ def test_bad_plotlyjs_mode_is_exit_2(two_runs, store_dir, tmp_path, capsys):
                  "-o", str(tmp_path / "r.html")])
     assert code == 2
     assert "--plotlyjs" in capsys.readouterr().err
+
+
+def test_findings_stored_with_the_run_are_in_its_diagnosis(store_dir, tmp_path):
+    import pandas as pd
+
+    frame = pd.DataFrame({"a": [1.0, None, 3.0, None] * 10, "y": [0, 1] * 20})
+    with mg.init("p", name="with-data", store=store_dir) as run:
+        run.log_data_report(mg.check_data(frame, target="y", checks=["missing_values"], progress=False))
+        for i in range(30):
+            run.log({"loss": 1.0 / (i + 1)}, step=i)
+    html = write_report([run.id], store=store_dir, out=tmp_path / "r.html", progress=False).read_text()
+    assert "Findings of the data check stored with the run" in html
+    assert "<td><code>missing_values</code></td>" in html
+
+
+def test_a_failing_diagnosis_does_not_cost_the_report(two_runs, store_dir, tmp_path, monkeypatch):
+    good, _ = two_runs
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a rule divided by zero")
+
+    monkeypatch.setattr("modelglass.diagnose.diagnose", broken)
+    html = write_report([good.run_id], store=store_dir, out=tmp_path / "r.html", progress=False).read_text()
+    assert "Not diagnosed: modelglass failed (ZeroDivisionError: a rule divided by zero)" in html
+    assert list(_specs(html))[0] == "loss"
+

@@ -57,7 +57,9 @@ def walk(data: LinearData, runs: Sequence[DemoRun], store: str | os.PathLike[str
     """Run the four steps over the demo's runs (already trained and logged in ``store``)."""
     import pandas as pd
 
-    from .. import check_data, diagnose, inspect
+    from ..data import check_data
+    from ..diagnose import diagnose
+    from ..inspect import inspect
     from ..landscape import gradcheck
     from ..tune import lr_find
 
@@ -94,7 +96,9 @@ def _short_training(data: LinearData, steps: int = 10) -> Any:
 def _digits(store: str | os.PathLike[str] | None, seed: int) -> DigitsWalk:
     import pandas as pd
 
-    from .. import check_data, diagnose, inspect
+    from ..data import check_data
+    from ..diagnose import diagnose
+    from ..inspect import inspect
 
     data = load_digits_data(seed=seed)
     runs = tuple(train_digits(data, lr, DIGITS_EPOCHS, label, store=store) for label, lr in DIGITS_RATES.items())

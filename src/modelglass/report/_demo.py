@@ -25,7 +25,7 @@ def write_demo_report(
     """
     page = Page(
         "modelglass demo: the seed's four steps",
-        f"Linear regression by gradient descent ({len(y_of(data))} points, y = 3x + 2 + noise)"
+        f"Linear regression by gradient descent ({len(data.y)} points, y = 3x + 2 + noise)"
         + (" and softmax regression on load_digits" if walk and walk.digits else ""),
     )
     _intro(page, walk is not None)
@@ -35,10 +35,6 @@ def write_demo_report(
     _step3(page, data, runs, walk)
     _step4(page, data, runs, walk)
     return page.write(out)
-
-
-def y_of(data: "LinearData") -> np.ndarray:
-    return data.y
 
 
 def _intro(page: Page, steps: bool) -> None:
@@ -104,7 +100,12 @@ def _digits_data(page: Page, dw: "DigitsWalk") -> list[str]:
               numeric=(0, 1, 2, 3, 4)),
     ]
     try:
-        out.append(page.figure_html(dw.data_report.figure("label_issues"), "digits-label-issues"))
+        fig = dw.data_report.figure("label_issues")
+        rows_shown = [int(str(t).split(":")[0].split()[-1]) for t in fig.data[0].y]
+        fig.data[0].marker.color = ["#d62728" if r in flipped else "#9aa0aa" for r in rows_shown]
+        fig.update_layout(title="Suspicious labels, most suspicious on top (red: flipped on purpose; "
+                                "grey: not flipped, a digit that is hard to read)")
+        out.append(page.figure_html(fig, "digits-label-issues"))
     except Exception as exc:  # noqa: BLE001 - the table says it all; a missing chart must not stop the demo
         out.append(p(f"(no label-issues chart: {exc})"))
     return out

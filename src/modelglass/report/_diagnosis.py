@@ -16,7 +16,14 @@ def diagnosis_html(reader: Any, info: Any) -> str:
         diag = diagnose(info.id, store=reader)
     except ModelglassError as exc:
         return f"<h3>{esc(info.name)}</h3><p>Not diagnosed: {esc(exc)}</p>"
-    return result_html(info.name, diag.verdict, diag.summary, getattr(diag, "causes", None), diag.findings)
+    except Exception as exc:  # noqa: BLE001 - a failing rule must not cost the user the whole report
+        return (f"<h3>{esc(info.name)}</h3><p>Not diagnosed: modelglass failed ({esc(type(exc).__name__)}: "
+                f"{esc(exc)}); please report it. The series below are complete.</p>")
+    out = result_html(info.name, diag.verdict, diag.summary, getattr(diag, "causes", None), diag.findings)
+    for source, found in (getattr(diag, "related", None) or {}).items():
+        if found:  # what the data check / model inspection stored with the run found
+            out += f"<h4>Findings of the {esc(source)} check stored with the run</h4>" + findings_html(list(found))
+    return out
 
 
 def result_html(name: str, verdict: str, summary: str, causes: Iterable[Any] | None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import os
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -80,7 +80,7 @@ def build_runs_page(reader: Reader, infos: Sequence[RunInfo], diagnose: bool = T
                 s = reader.series(info.id, tag)
                 keep = minmax_index(s.values, MAX_POINTS).index
                 traces.append(_trace(info.name, s.steps[keep], s.values[keep], PALETTE[k % len(PALETTE)]))
-        charts.append(f"<div data-tag='{esc(tag)}'>{page.chart_html(_spec(tag, traces))}</div>")
+        charts.append(f"<div data-tag='{esc(tag)}'>{page.chart_html(_spec(tag, traces), height=340)}</div>")
     page.section("Series", p(f"{len(tags)} series, the loss first; every run that logged a series is "
                              "overlaid on its chart. Charts are drawn as they scroll into view."),
                  f"<div class='grid'>{''.join(charts)}</div>")
@@ -121,11 +121,11 @@ def _spec(tag: str, traces: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "data": traces,
         "layout": {
-            "title": {"text": tag, "x": 0.01}, "height": 320,
-            "margin": {"l": 60, "r": 20, "t": 40, "b": 40},
-            "xaxis": {"title": {"text": "step"}, **grid},
+            "title": {"text": tag, "x": 0.01}, "height": 340,
+            "margin": {"l": 60, "r": 20, "t": 40, "b": 80},
+            "xaxis": {"title": {"text": "step", "standoff": 4}, **grid},
             "yaxis": {"type": "log" if log_y else "linear", "exponentformat": "power", **grid},
-            "legend": {"orientation": "h", "y": -0.2}, "showlegend": len(traces) > 1,
+            "legend": {"orientation": "h", "y": -0.3, "yanchor": "top"}, "showlegend": len(traces) > 1,
             "paper_bgcolor": "white", "plot_bgcolor": "white", "hovermode": "closest",
         },
     }
@@ -135,5 +135,5 @@ def _decode(arr: dict[str, str]) -> np.ndarray:
     return np.frombuffer(base64.b64decode(arr["bdata"]), dtype="<" + arr["dtype"])
 
 
-def _kv(d: dict) -> str:
+def _kv(d: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in d.items())
