@@ -31,8 +31,11 @@ $(DEMO_STAMP): $(STAMP)
 demo: $(DEMO_STAMP)
 	$(BIN)/modelglass demo
 
+# ruff (style), import-linter (DESIGN's layers, [tool.importlinter]) and mypy ([tool.mypy]).
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: $(TEST_STAMP) lint
 	$(BIN)/python -m pytest -q

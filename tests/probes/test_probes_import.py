@@ -36,30 +36,3 @@ def test_mg_inspect_is_callable_as_module_and_function():
     assert mg.inspect({"w": [1.0]}).total_params == 1
     assert modelglass.inspect({"w": [1.0, 2.0]}).total_params == 2
 
-
-def test_probes_import_nothing_from_the_layers_above():
-    """Probes sit below the analyses and faces: live diagnosis is registered from above."""
-    import ast
-    from pathlib import Path
-
-    import modelglass.probes
-
-    above = {"inspect", "data", "diagnose", "tune", "landscape", "viz", "report", "ui", "cli", "demo"}
-    root = Path(modelglass.probes.__file__).parent
-    bad = []
-    for path in sorted(root.rglob("*.py")):
-        package = ["modelglass", *path.relative_to(root.parent).parent.parts]
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom):  # resolve "from ..x import y" to modelglass.x.y
-                base = package[: len(package) - node.level + 1] if node.level else []
-                module = [*base, *(node.module.split(".") if node.module else [])]
-                names = [".".join(module)] + [".".join([*module, a.name]) for a in node.names]
-            elif isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            else:
-                continue
-            for name in names:
-                parts = name.split(".")
-                if parts[0] == "modelglass" and len(parts) > 1 and parts[1] in above:
-                    bad.append(f"{path.relative_to(root)}: {name}")
-    assert bad == []

@@ -144,14 +144,18 @@ def order(tags: list[str]) -> list[str]:
     return first + sorted(t for t in tags if t not in _FIRST)
 
 
+def _b64(a: np.ndarray) -> dict[str, str]:
+    """A float64 array as plotly's typed-array JSON (``bdata``)."""
+    return {"dtype": "f8", "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
+
+
 def _spec(tag: str, steps: np.ndarray, values: np.ndarray, color: str) -> dict[str, Any]:
     y = np.asarray(values, dtype="<f8")
     x = np.asarray(steps, dtype="<f8")
     finite = y[np.isfinite(y)]
     log_y = bool(finite.size and (finite > 0).all() and finite.max() / finite.min() > 100)
-    arr = lambda a: {"dtype": "f8", "bdata": base64.b64encode(a.tobytes()).decode("ascii")}  # noqa: E731
     return {
-        "data": [{"type": "scatter", "mode": "lines", "name": tag, "x": arr(x), "y": arr(y),
+        "data": [{"type": "scatter", "mode": "lines", "name": tag, "x": _b64(x), "y": _b64(y),
                   "line": {"color": color, "width": 2}}],
         "layout": {"title": {"text": tag, "x": 0.02, "font": {"size": 13}}, "height": 260,
                    "margin": {"l": 50, "r": 10, "t": 30, "b": 30}, "showlegend": False,
