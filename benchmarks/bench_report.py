@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import modelglass as mg  # noqa: E402
 from modelglass.report import write_report  # noqa: E402
-from modelglass.viz import Curve, curves_data, draw_curves  # noqa: E402
+from modelglass.viz import RunLine, curves_data, draw_curves  # noqa: E402
 
 N_TAGS, STEPS, OLD_SAMPLE = 2000, 50, 100
 
@@ -53,7 +53,7 @@ def time_old(store: Path, run_id: str) -> float:
     t = time.perf_counter()
     for tag in tags:
         s = reader.series(run_id, tag)
-        fig = draw_curves(curves_data(tag, [Curve("run", s.steps, s.values)]))
+        fig = draw_curves(curves_data(tag, [RunLine("run", s.steps, s.values)]))
         fig.to_html(full_html=False, include_plotlyjs=False)
     reader.close()
     return (time.perf_counter() - t) / len(tags)

@@ -109,3 +109,21 @@ def test_every_allowed_upward_import_is_lazy() -> None:
         hits = [lazy for name, lazy in _imports_of(path, parts[:-1]) if name == imported]
         assert hits, f"{importer} no longer imports {imported}: drop it from [tool.importlinter]"
         assert all(hits), f"{importer} imports {imported} at module level; import it inside the call"
+
+
+def test_import_leaves_the_exception_hook_and_the_first_run_installs_it(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "before = sys.excepthook\n"
+        "import modelglass as mg\n"
+        "assert sys.excepthook is before, 'import changed sys.excepthook'\n"
+        f"run = mg.init('hook', store={str(tmp_path)!r})\n"
+        "assert sys.excepthook is not before, 'init did not install the hook'\n"
+        "raise RuntimeError('boom')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 1 and "RuntimeError: boom" in out.stderr, out.stderr
+    import modelglass as mg
+
+    runs = mg.open_store(tmp_path).runs()
+    assert [r.status for r in runs] == ["failed"]

@@ -37,7 +37,7 @@ DERIVED_PREFIXES = ("update_ratio/", "act/dead_fraction/", "act/saturated_fracti
 
 
 @dataclass(frozen=True)
-class Curve:
+class ScalarSeries:
     """One scalar series: steps and values (float64), in step order."""
 
     tag: str
@@ -47,20 +47,20 @@ class Curve:
     def __len__(self) -> int:
         return int(self.steps.size)
 
-    def finite(self) -> "Curve":
+    def finite(self) -> "ScalarSeries":
         """The points whose value is finite."""
         keep = np.isfinite(self.values)
         if keep.all():
             return self
-        return Curve(self.tag, self.steps[keep], self.values[keep])
+        return ScalarSeries(self.tag, self.steps[keep], self.values[keep])
 
-    def finite_prefix(self) -> "Curve":
+    def finite_prefix(self) -> "ScalarSeries":
         """The points before the first non-finite value (training is over after a NaN)."""
         bad = np.flatnonzero(~np.isfinite(self.values))
         if bad.size == 0:
             return self
         k = int(bad[0])
-        return Curve(self.tag, self.steps[:k], self.values[:k])
+        return ScalarSeries(self.tag, self.steps[:k], self.values[:k])
 
 
 @dataclass
@@ -90,16 +90,16 @@ class History:
     artifacts: dict[str, Any]
     config: Mapping[str, Any]
     _reader: Reader | None = None
-    _cache: dict[str, Curve] = field(default_factory=dict)
+    _cache: dict[str, ScalarSeries] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)  # rule's name -> stored name
 
-    def curve(self, tag: str) -> Curve:
+    def curve(self, tag: str) -> ScalarSeries:
         """The series ``tag`` sorted by step (empty when the run has no such series)."""
         hit = self._cache.get(tag)
         if hit is not None:
             return hit
         if self._reader is None or tag not in self._tagset:
-            c = Curve(tag, np.zeros(0, np.int64), np.zeros(0))
+            c = ScalarSeries(tag, np.zeros(0, np.int64), np.zeros(0))
         else:
             s = self._reader.series(self.run_id, self.aliases.get(tag, tag))
             steps = np.asarray(s.steps, dtype=np.int64)
@@ -107,7 +107,7 @@ class History:
             if steps.size > 1 and np.any(steps[1:] < steps[:-1]):
                 order = np.argsort(steps, kind="stable")
                 steps, values = steps[order], values[order]
-            c = Curve(tag, steps, values)
+            c = ScalarSeries(tag, steps, values)
         self._cache[tag] = c
         return c
 
@@ -115,13 +115,13 @@ class History:
     def _tagset(self) -> set[str]:
         return set(self.tags)
 
-    def loss(self) -> Curve | None:
+    def loss(self) -> ScalarSeries | None:
         return None if self.loss_tag is None else self.curve(self.loss_tag)
 
-    def val_loss(self) -> Curve | None:
+    def val_loss(self) -> ScalarSeries | None:
         return None if self.val_tag is None else self.curve(self.val_tag)
 
-    def with_prefix(self, prefix: str) -> dict[str, Curve]:
+    def with_prefix(self, prefix: str) -> dict[str, ScalarSeries]:
         """Every series ``prefix<name>``, keyed by ``<name>``, in forward order when known."""
         names = [t[len(prefix):] for t in self.tags if t.startswith(prefix)]
         return {n: self.curve(prefix + n) for n in self.order(names)}

@@ -7,14 +7,14 @@ from typing import Mapping
 import numpy as np
 
 from ..core import Finding
-from ._history import Curve, History
+from ._history import ScalarSeries, History
 from ._registry import NotEnoughData, make, num, rule
 
 _RELU = ("relu", "relu6", "rrelu", "hardtanh", "threshold")
 _SQUASH = ("tanh", "sigmoid", "hardsigmoid", "hardtanh", "softsign", "logsigmoid")
 
 
-def _late(c: Curve) -> np.ndarray:
+def _late(c: ScalarSeries) -> np.ndarray:
     """The finite values of the second half of the records (what persisted)."""
     v = c.finite().values
     return v[v.size // 2:] if v.size >= 2 else v
@@ -122,7 +122,7 @@ def _is_output(h: History, module: str) -> bool:
     return bool(names) and names[-1] == module
 
 
-def _first_step_over(c: Curve, level: float) -> int:
+def _first_step_over(c: ScalarSeries, level: float) -> int:
     """The first step whose finite value reaches ``level`` (the first step when none does)."""
     f = c.finite()
     over = np.flatnonzero(f.values >= level)

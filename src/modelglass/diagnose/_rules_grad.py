@@ -8,14 +8,14 @@ from typing import Mapping
 import numpy as np
 
 from ..core import Finding, format_number
-from ._history import Curve, History
+from ._history import ScalarSeries, History
 from ._registry import NotEnoughData, make, num, rule
 from ._signal import longest_run, ratio, running_median
 
 NO_LAYERS = "no per-layer gradient norms (grad_norm/<param>); record them with run.watch"
 
 
-def trained_weights(h: History) -> dict[str, Curve]:
+def trained_weights(h: History) -> dict[str, ScalarSeries]:
     """Gradient-norm series of weight matrices that receive a gradient, in forward order."""
     out = {}
     for name, c in h.with_prefix("grad_norm/").items():
@@ -44,7 +44,7 @@ def _ratios(fa: np.ndarray, fb: np.ndarray) -> np.ndarray:
     return fa[ok] / fb[ok]
 
 
-def global_grad_norm(h: History) -> Curve:
+def global_grad_norm(h: History) -> ScalarSeries:
     """``grad_norm``, or the root of the summed squares of the per-parameter norms."""
     if "grad_norm" in h.tags:
         return h.curve("grad_norm")
@@ -56,7 +56,7 @@ def global_grad_norm(h: History) -> Curve:
     for c in per.values():
         idx = np.searchsorted(steps, c.steps)
         sq[idx] += np.square(c.values)
-    return Curve("grad_norm", steps, np.sqrt(sq))
+    return ScalarSeries("grad_norm", steps, np.sqrt(sq))
 
 
 @rule("exploding_gradients", "error", "optimisation", {

@@ -8,14 +8,14 @@ from typing import Mapping
 import numpy as np
 
 from ..core import Finding, format_number
-from ._history import DERIVED_PREFIXES, Curve, History
+from ._history import DERIVED_PREFIXES, ScalarSeries, History
 from ._registry import NotEnoughData, make, num, rule
 from ._signal import head_median, lag1_autocorr, ratio, rel_change, running_mean, spread, tail_median
 
 NO_LOSS = "no training-loss series (looked for loss, train/loss; pass loss=NAME)"
 
 
-def train_curve(h: History, min_points: int) -> tuple[Curve, Curve]:
+def train_curve(h: History, min_points: int) -> tuple[ScalarSeries, ScalarSeries]:
     """The training loss (all of it) and its part before any NaN/Inf; raises when too short."""
     c = h.loss()
     if c is None:

@@ -44,27 +44,6 @@ def tail_median(values: np.ndarray, frac: float = 0.1, lo: int = 1, hi: int | No
     return float(np.median(values[-window(values.size, frac, lo, hi):]))
 
 
-def bucket_medians(
-    steps: np.ndarray, values: np.ndarray, buckets: int = 100
-) -> tuple[np.ndarray, np.ndarray]:
-    """Split the series into ``buckets`` equal runs of points; median step and value of each.
-
-    O(n): one reshape of the points that divide evenly, the remainder folded into
-    the last bucket. Short series come back as they are.
-    """
-    n = values.size
-    if n <= buckets:
-        return steps.astype(np.float64), values.astype(np.float64)
-    k = n // buckets
-    main = values[: k * buckets].reshape(buckets, k)
-    med = np.median(main, axis=1)
-    st = np.median(steps[: k * buckets].reshape(buckets, k), axis=1).astype(np.float64)
-    if k * buckets < n:
-        med[-1] = float(np.median(values[(buckets - 1) * k:]))
-        st[-1] = float(np.median(steps[(buckets - 1) * k:]))
-    return st, med
-
-
 def running_median(values: np.ndarray, k: int) -> np.ndarray:
     """Centred running median of odd width ``k`` (edges use the points available)."""
     n = values.size

@@ -10,7 +10,7 @@ falls back to one ``functional_call`` per point.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -137,7 +137,3 @@ def model_loss(torch: Any, model: Any, loss_fn: Callable[[Any, Any], Any], batch
     if not math.isfinite(acc):
         raise BadInputError(f"The model's loss at its own parameters is {acc}; fix that before drawing a landscape.")
     return acc
-
-
-def iter_params(model: Any) -> Iterable[tuple[str, Any]]:
-    return ((n, p.detach()) for n, p in model.named_parameters())

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from ..viz import Curve, Path2D, curves_data, draw_curves, draw_surface, surface_data
+from ..viz import RunLine, Path2D, curves_data, draw_curves, draw_surface, surface_data
 from ._diagnosis import findings_html
 from ._html import Page, esc, p, table
 
@@ -137,7 +137,7 @@ def _step3(page: Page, data: "LinearData", runs: Sequence["DemoRun"], walk: "Wal
          for r in runs],
         numeric=(1, 2, 3, 5),
     )
-    curves = [Curve(f"lr={r.lr:g} ({r.label})", np.arange(len(r.losses)), r.losses) for r in runs]
+    curves = [RunLine(f"lr={r.lr:g} ({r.label})", np.arange(len(r.losses)), r.losses) for r in runs]
     fig = draw_curves(curves_data("loss J(theta) per epoch (log scale)", curves, log_y=True), height=420)
     body = [p("Three runs that differ only in the learning rate."), summary,
             page.figure_html(fig, "loss-curves")]
@@ -147,7 +147,7 @@ def _step3(page: Page, data: "LinearData", runs: Sequence["DemoRun"], walk: "Wal
         body += _lr_find(page, walk)
         if walk.digits is not None:
             dw = walk.digits
-            dcurves = [Curve(f"lr={r.lr:g} ({r.label})", np.arange(len(r.losses)), r.losses) for r in dw.runs]
+            dcurves = [RunLine(f"lr={r.lr:g} ({r.label})", np.arange(len(r.losses)), r.losses) for r in dw.runs]
             body += ["<h3>Digits: the same three kinds of rate</h3>",
                      page.figure_html(draw_curves(curves_data("digits: cross-entropy per epoch", dcurves,
                                                               log_y=True), height=380), "digits-curves"),

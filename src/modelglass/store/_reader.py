@@ -6,7 +6,7 @@ import json
 import os
 import socket
 import time
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -129,9 +129,6 @@ class Reader:
                 keep &= steps <= end
             steps, values, times = steps[keep], values[keep], times[keep]
         return Series(run_id, tag, steps, values, times)
-
-    def all_series(self, run_id: str, tags: Iterable[str] | None = None) -> dict[str, Series]:
-        return {t: self.series(run_id, t) for t in (tags or self.tags(run_id))}
 
     # -- histograms ------------------------------------------------------------
     def histogram_tags(self, run_id: str) -> list[str]:

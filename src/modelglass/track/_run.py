@@ -120,6 +120,7 @@ class Run:
         # Bound methods: `with lock:` costs about twice as much per call.
         self._acquire, self._release = self._writer.lock.acquire, self._writer.lock.release
         self._columns = self._writer.columns
+        _install_exit_hook()
         _active.add(self)
 
     def __repr__(self) -> str:
@@ -463,15 +464,26 @@ def _json_default(obj: Any) -> Any:
 
 # -- interpreter exit ------------------------------------------------------------
 _exc_seen = threading.Event()
-_prev_hook = sys.excepthook
+_hook_lock = threading.Lock()
+_prev_hook: Any = None  # the hook found when the first run started; ours chains to it
 
 
 def _hook(exc_type: Any, exc: Any, tb: Any) -> None:
     _exc_seen.set()
-    _prev_hook(exc_type, exc, tb)
+    (_prev_hook or sys.__excepthook__)(exc_type, exc, tb)
 
 
-sys.excepthook = _hook
+def _install_exit_hook() -> None:
+    """Mark runs ``failed`` when the program dies of an uncaught exception.
+
+    Installed by the first run, not at import: importing modelglass leaves
+    ``sys.excepthook`` as it was.
+    """
+    global _prev_hook
+    with _hook_lock:
+        if _prev_hook is None:  # once: a hook set later by the user stays theirs
+            _prev_hook = sys.excepthook
+            sys.excepthook = _hook
 
 
 @atexit.register

@@ -12,7 +12,7 @@ from ..core import BadInputError, BadTypeError, argument_error, positive_int, re
 
 
 @dataclass(frozen=True)
-class Curve:
+class ScoreCurve:
     """Train and validation score against one varying quantity (size or a hyperparameter)."""
 
     candidate: str
@@ -104,7 +104,7 @@ def cv_scores(est: Any, scorer: Any, X: Any, y: np.ndarray, splits: list[tuple[n
 
 
 def learning_curve(name: str, est: Any, scorer: Any, X: Any, y: np.ndarray,
-                   splits: list[tuple[np.ndarray, np.ndarray]], fractions: Sequence[float], seed: int) -> Curve:
+                   splits: list[tuple[np.ndarray, np.ndarray]], fractions: Sequence[float], seed: int) -> ScoreCurve:
     rng = np.random.default_rng(seed)
     orders = [rng.permutation(tr) for tr, _ in splits]
     sizes, tr_m, tr_s, va_m, va_s = [], [], [], [], []
@@ -122,11 +122,11 @@ def learning_curve(name: str, est: Any, scorer: Any, X: Any, y: np.ndarray,
         sizes.append(n)
         tr_m.append(a[:, 0].mean()); tr_s.append(a[:, 0].std())
         va_m.append(a[:, 1].mean()); va_s.append(a[:, 1].std())
-    return Curve(name, "train_size", tuple(sizes), np.array(tr_m), np.array(tr_s), np.array(va_m), np.array(va_s))
+    return ScoreCurve(name, "train_size", tuple(sizes), np.array(tr_m), np.array(tr_s), np.array(va_m), np.array(va_s))
 
 
 def validation_curve(name: str, est: Any, scorer: Any, X: Any, y: np.ndarray,
-                     splits: list[tuple[np.ndarray, np.ndarray]], param: str, values: Sequence[Any]) -> Curve:
+                     splits: list[tuple[np.ndarray, np.ndarray]], param: str, values: Sequence[Any]) -> ScoreCurve:
     if not hasattr(est, "set_params"):
         raise BadTypeError(f"A validation curve needs set_params(); candidate {name!r} has none.")
     tr_m, tr_s, va_m, va_s = [], [], [], []
@@ -138,4 +138,4 @@ def validation_curve(name: str, est: Any, scorer: Any, X: Any, y: np.ndarray,
             raise BadInputError(f"Candidate {name!r} has no parameter {param!r}: {exc}") from exc
         tr, va = cv_scores(model, scorer, X, y, splits)
         tr_m.append(tr.mean()); tr_s.append(tr.std()); va_m.append(va.mean()); va_s.append(va.std())
-    return Curve(name, param, tuple(values), np.array(tr_m), np.array(tr_s), np.array(va_m), np.array(va_s))
+    return ScoreCurve(name, param, tuple(values), np.array(tr_m), np.array(tr_s), np.array(va_m), np.array(va_s))

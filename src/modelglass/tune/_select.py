@@ -10,7 +10,7 @@ import numpy as np
 
 from ..core import BadInputError, Finding, Result, Severity, format_number, jsonable, require, sort_findings
 from ..core import iter_progress
-from ._cv import Curve, check_candidate, cv_scores, is_classification, learning_curve, make_splits, validation_curve
+from ._cv import ScoreCurve, check_candidate, cv_scores, is_classification, learning_curve, make_splits, validation_curve
 
 _ALPHA = 0.05
 _GAP = 0.10  # train-validation gap, as a fraction of the room between baseline and perfect
@@ -63,8 +63,8 @@ class ModelComparison(Result):
     best: str
     baseline: float
     perfect: float
-    learning_curve: Curve | None
-    validation_curve: Curve | None
+    learning_curve: ScoreCurve | None
+    validation_curve: ScoreCurve | None
     findings: tuple[Finding, ...] = field(default=())
 
     def _to_dict_body(self) -> dict[str, Any]:
@@ -243,7 +243,7 @@ def _baseline(classification: bool, scorer: Any, X: Any, y: np.ndarray, splits: 
 
 
 def _findings(table: tuple[CandidateScore, ...], best: str, baseline: float, perfect: float,
-              lc: Curve | None) -> tuple[Finding, ...]:
+              lc: ScoreCurve | None) -> tuple[Finding, ...]:
     out: list[Finding] = []
     room = perfect - baseline
     for c in table:

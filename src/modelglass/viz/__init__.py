@@ -7,7 +7,7 @@ assert on; every ``draw_*`` / ``render_*`` function turns that data into a
 
 from __future__ import annotations
 
-from ._curves import PALETTE, Curve, CurvesData, curves_data, draw_curves
+from ._curves import PALETTE, CurvesData, RunLine, curves_data, draw_curves
 from ._data import (
     DATA_FIGURE_KINDS,
     ColumnDistribution,
@@ -64,12 +64,15 @@ from ._tune import (
     tune_figure,
 )
 
+Curve = RunLine  # the name before it was RunLine; kept for code that imports it
+
 __all__ = [
     "ColumnDistribution",
     "ContourData",
     "CorrelationData",
     "Curve",
     "CurvesData",
+    "RunLine",
     "DATA_FIGURE_KINDS",
     "DEFAULT_MAX_POINTS",
     "DiagnosisFigureData",

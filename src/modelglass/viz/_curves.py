@@ -17,7 +17,9 @@ PALETTE = (
 
 
 @dataclass(frozen=True)
-class Curve:
+class RunLine:
+    """One run's line on a chart: its legend label, steps and values."""
+
     label: str
     steps: np.ndarray
     values: np.ndarray
@@ -28,7 +30,7 @@ class CurvesData:
     """What one chart shows: a tag and one curve per run."""
 
     tag: str
-    curves: tuple[Curve, ...]
+    curves: tuple[RunLine, ...]
     log_y: bool
     y_title: str = ""
     markers: tuple[tuple[int, str], ...] = ()  # (step, label) vertical marks
@@ -40,7 +42,7 @@ class CurvesData:
 
 def curves_data(
     tag: str,
-    curves: Sequence[Curve],
+    curves: Sequence[RunLine],
     log_y: bool | None = None,
     markers: Sequence[tuple[int, str]] = (),
 ) -> CurvesData:
