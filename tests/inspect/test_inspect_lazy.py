@@ -71,3 +71,22 @@ def test_a_torchscript_module_is_counted_and_the_missing_shapes_are_a_finding() 
     assert [row["type"] for row in result.layers] == ["Sequential", "Linear", "ReLU", "Linear"]
     assert [f.code for f in result.findings] == ["scripted_module"]
     assert result.graph["method"] == "none"
+
+
+def test_parameter_statistics_from_torch_match_numpy_float64() -> None:
+    from modelglass.inspect._params import param_stats
+
+    g = torch.Generator().manual_seed(0)
+    w = torch.randn(64, 32, generator=g) * 0.1 + 0.02
+    w[0, :5] = 0.0
+    bad = w.clone()
+    bad[1, 0], bad[2, 0], bad[3, 0] = float("nan"), float("inf"), float("-inf")
+    for tensor in (w, bad, torch.zeros(0, 3), w.half()):
+        ours, ref = param_stats("w", tensor), param_stats("w", tensor.double().numpy())
+        for key in ("numel", "nan_count", "inf_count", "shape"):
+            assert ours[key] == ref[key], key
+        for key in ("mean", "std", "min", "max", "norm", "zero_fraction", "std_ratio"):
+            if ref[key] is None or ref[key] != ref[key]:  # None or NaN on both sides
+                assert ours[key] is None or ours[key] != ours[key], key
+            else:
+                assert ours[key] == pytest.approx(ref[key], rel=1e-5, abs=1e-7), key

@@ -132,16 +132,30 @@ def _extra_flop_formulas() -> dict[Any, Any]:
 
 
 def _params_reached(output: Any, params: list[Any]) -> set[int] | None:
-    """Ids of the parameters that a gradient from the output reaches (``.grad`` untouched)."""
-    import torch
+    """Ids of the parameters that a gradient from the output would reach.
 
+    Walks the autograd graph from the output back to its leaves (no backward pass:
+    that would cost as much as the forward again); a parameter is reached when its
+    gradient accumulator is in the graph.
+    """
     outs = [t for t in tensors_in(output) if t.requires_grad and (t.is_floating_point() or t.is_complex())]
-    trainable = [p for p in params if p.requires_grad]
+    trainable = {id(p) for p in params if p.requires_grad}
     if not outs or not trainable:
         return None
-    total = sum(t.real.float().sum() if t.is_complex() else t.float().sum() for t in outs)
-    grads = torch.autograd.grad(total, trainable, allow_unused=True)
-    return {id(p) for p, g in zip(trainable, grads) if g is not None}
+    reached: set[int] = set()
+    seen: set[Any] = set()
+    todo = [t.grad_fn for t in outs if t.grad_fn is not None]
+    reached.update(id(t) for t in outs if t.grad_fn is None and id(t) in trainable)
+    while todo:
+        fn = todo.pop()
+        if fn in seen:
+            continue
+        seen.add(fn)
+        leaf = getattr(fn, "variable", None)  # AccumulateGrad holds the leaf tensor
+        if leaf is not None and id(leaf) in trainable:
+            reached.add(id(leaf))
+        todo.extend(nxt for nxt, _ in fn.next_functions if nxt is not None and nxt not in seen)
+    return reached
 
 
 def _failure(stack: list[Call], exc: Exception) -> BadInputError:

@@ -45,6 +45,8 @@ def param_stats(
     check_init: bool = True,
 ) -> dict[str, Any]:
     """Shape, mean, std, min/max, norm, zero fraction, NaN/Inf counts and expected std."""
+    if is_tensor(values):
+        return _torch_stats(name, values, module, requires_grad, fan_in, check_init)
     a = to_numpy(values)
     shape = [int(d) for d in a.shape]
     flat = a.ravel()
@@ -69,6 +71,62 @@ def param_stats(
         "zero_fraction": float(np.count_nonzero(flat == 0) / flat.size) if flat.size else 0.0,
         "nan_count": nan,
         "inf_count": inf,
+        "expected_std": exp,
+        "std_ratio": (std / exp) if exp else None,
+    }
+
+
+def _torch_stats(name: str, values: Any, module: str, requires_grad: bool, fan_in: int | None,
+                 check_init: bool) -> dict[str, Any]:
+    """:func:`param_stats` computed by torch in place: no float64 copy of every parameter.
+
+    Reductions run in float32 (float64 tensors stay float64); a few kernels per tensor.
+    """
+    import torch
+
+    t = values.detach()
+    if t.is_complex():
+        t = t.abs()
+    if not t.is_floating_point() or t.element_size() < 4:
+        t = t.float()
+    flat = t.reshape(-1)
+    n = int(flat.numel())
+    finite = n
+    nan = 0
+    if n:
+        lo, hi = torch.aminmax(flat)  # NaN and Inf reach the min or max: one cheap pass finds them
+        if not (bool(torch.isfinite(lo)) and bool(torch.isfinite(hi))):
+            keep = torch.isfinite(flat)
+            finite, nan = int(keep.sum()), int(torch.isnan(flat).sum())
+            flat = flat[keep]
+            if flat.numel():
+                lo, hi = torch.aminmax(flat)
+    shape = [int(d) for d in values.shape]
+    exp = expected_std(tuple(shape), fan_in) if check_init else None
+    if flat.numel():
+        mean_t = flat.sum() / flat.numel()
+        centred = flat - mean_t
+        std = math.sqrt(max(float(torch.dot(centred, centred)) / flat.numel(), 0.0))
+        mean, low, high = float(mean_t), float(lo), float(hi)
+        norm = math.sqrt(float(torch.dot(flat, flat)))
+    else:
+        std = mean = low = high = norm = float("nan")
+    zeros = (finite - int(torch.count_nonzero(flat))) if n else 0
+    return {
+        "name": name,
+        "module": module,
+        "shape": shape,
+        "numel": n,
+        "dtype": str(values.dtype).replace("torch.", ""),
+        "requires_grad": bool(requires_grad),
+        "mean": mean,
+        "std": std,
+        "min": low,
+        "max": high,
+        "norm": norm,
+        "zero_fraction": float(zeros / n) if n else 0.0,
+        "nan_count": nan,
+        "inf_count": n - finite - nan,
         "expected_std": exp,
         "std_ratio": (std / exp) if exp else None,
     }
