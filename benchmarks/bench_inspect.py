@@ -154,7 +154,7 @@ def main() -> None:
         ours = median_time(lambda: mg.inspect(model, x))
         theirs = (median_time(lambda: torchinfo.summary(model, input_data=x, verbose=0))
                   if torchinfo else float("nan"))
-        graph = median_time(lambda: mg.inspect(model, x).graph)
+        graph = median_time(lambda: mg.inspect(model, x).graph["method"])
         print(f"{name:22} {params:>12,} {ours * 1e3:>8.1f}ms {theirs * 1e3:>8.1f}ms "
               f"{ours / theirs:>6.2f} {graph * 1e3:>8.1f}ms", flush=True)
 

@@ -44,19 +44,18 @@ class ForwardRecord:
 def record_forward(model: Any, example_input: Any) -> ForwardRecord:
     """Run ``model`` once on ``example_input`` with hooks, leaving it as found."""
     import torch
-    from torch.utils.flop_counter import FlopCounterMode
 
     args, kwargs = split_example_input(example_input)
     names = {id(m): n for n, m in model.named_modules()}
     rec = ForwardRecord()
     stack: list[Call] = []
-    counter = FlopCounterMode(display=False, custom_mapping=_extra_flop_formulas())
+    counter = _flop_counter()
     tracker = make_tracker()
     start_flops: dict[int, int] = {}
     extra = [0]  # FLOPs that FlopCounterMode does not see (fused RNN kernels)
 
     def now() -> int:
-        return counter.get_total_flops() + extra[0]
+        return int(counter.total) + extra[0]
     leaf_outputs: dict[int, tuple[Call, Any]] = {}  # the output is kept so its id stays unique
 
     def pre(module: Any, m_args: Any, m_kwargs: Any) -> None:
@@ -115,13 +114,49 @@ def record_forward(model: Any, example_input: Any) -> ForwardRecord:
     return rec
 
 
+def _flop_counter() -> Any:
+    """A dispatch mode that adds up FLOPs with torch's own formulas (``torch.utils.flop_counter``).
+
+    Leaner than ``FlopCounterMode``: one total, no per-module tracking (the forward hooks
+    above attribute FLOPs to modules), so no backward hooks on every module output.
+    """
+    import torch
+    from torch.utils import flop_counter
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    registry = {**flop_counter.flop_registry,
+                **{op: flop_counter.shape_wrapper(f) for op, f in _extra_flop_formulas().items()}}
+    skip = {getattr(torch.ops.aten, name).default for name in ("size", "stride", "numel", "dim",
+                                                               "storage_offset", "is_contiguous")}
+
+    class FlopCount(TorchDispatchMode):
+        total = 0
+
+        def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+            kwargs = kwargs or {}
+            if func in skip or isinstance(func, torch._ops.HigherOrderOperator):
+                return NotImplemented
+            formula = registry.get(func._overloadpacket)
+            if formula is None and func is not torch.ops.prim.device.default:
+                with self:  # a composite op: count the ops it is made of
+                    r = func.decompose(*args, **kwargs)
+                    if r is not NotImplemented:
+                        return r
+            out = func(*args, **kwargs)
+            if formula is not None:
+                self.total += formula(*args, **kwargs, out_val=out)
+            return out
+
+    return FlopCount()
+
+
 def _extra_flop_formulas() -> dict[Any, Any]:
-    """Attention kernels that FlopCounterMode has no formula for (the CPU flash kernel)."""
+    """Attention kernels that torch's flop counter has no formula for (the CPU flash kernel)."""
     import torch
     from torch.utils import flop_counter
 
     def sdpa(q: Any, k: Any, v: Any, *args: Any, out_shape: Any = None, **kwargs: Any) -> int:
-        return flop_counter.sdpa_flop_count(q, k, v)
+        return int(flop_counter.sdpa_flop_count(q, k, v))
 
     ops = {}
     for name in ("_scaled_dot_product_flash_attention_for_cpu",):
