@@ -8,7 +8,7 @@ against every backend.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Sequence
+from typing import Any, NamedTuple, Protocol, Sequence
 
 from ..core import StoreError
 
@@ -76,6 +76,65 @@ class EventRow:
     data: str
 
 
+# -- rows a backend reads back (named, so a reader says row.vmin, not r[5]) ------
+
+
+class StoredChunk(NamedTuple):
+    """One encoded chunk of a series, as ``_chunks.decode_chunks`` takes it."""
+
+    n: int
+    steps: bytes
+    values: bytes
+    times: bytes
+
+
+class ChunkStat(NamedTuple):
+    """The metadata of one chunk: enough for a series' length and last/min/max."""
+
+    tag: str
+    seq: int
+    n: int
+    last_step: int | None
+    last_value: float | None
+    vmin: float | None
+    vmax: float | None
+
+
+class StoredHistogram(NamedTuple):
+    """One stored histogram; ``edges`` and ``counts`` are encoded arrays."""
+
+    step: int
+    time: float
+    edges: bytes
+    counts: bytes
+    vmin: float | None
+    vmax: float | None
+    mean: float | None
+    std: float | None
+    value_count: int  # not `count`: that is tuple.count
+    nan_count: int
+    inf_count: int
+
+
+class ArtifactInfo(NamedTuple):
+    name: str
+    kind: str
+    created: float
+
+
+class StoredArtifact(NamedTuple):
+    kind: str
+    data: bytes
+
+
+class StoredEvent(NamedTuple):
+    time: float
+    step: int | None
+    level: str
+    message: str
+    data: str | None
+
+
 @dataclass
 class WriteBatch:
     """Everything one flush persists, written in one transaction."""
@@ -93,7 +152,7 @@ class WriteBatch:
 
 
 class Backend(Protocol):
-    """What a storage backend provides. Rows come back as plain tuples/dicts."""
+    """What a storage backend provides. Rows come back as the named tuples above (runs as dicts)."""
 
     location: str
 
@@ -107,21 +166,21 @@ class Backend(Protocol):
 
     def chunks(
         self, run_id: str, tag: str, step_min: int | None = None, step_max: int | None = None
-    ) -> list[tuple[int, bytes, bytes, bytes]]: ...
+    ) -> list[StoredChunk]: ...
 
-    def chunk_stats(self, run_id: str) -> list[tuple[Any, ...]]: ...
+    def chunk_stats(self, run_id: str) -> list[ChunkStat]: ...
 
     def replace_chunks(self, run_id: str, tag: str, rows: Sequence[ChunkRow]) -> None: ...
 
-    def histogram_rows(self, run_id: str, tag: str) -> list[tuple[Any, ...]]: ...
+    def histogram_rows(self, run_id: str, tag: str) -> list[StoredHistogram]: ...
 
     def histogram_tags(self, run_id: str) -> list[str]: ...
 
-    def artifact_names(self, run_id: str) -> list[tuple[str, str, float]]: ...
+    def artifact_names(self, run_id: str) -> list[ArtifactInfo]: ...
 
-    def artifact(self, run_id: str, name: str) -> tuple[str, bytes] | None: ...
+    def artifact(self, run_id: str, name: str) -> StoredArtifact | None: ...
 
-    def event_rows(self, run_id: str) -> list[tuple[Any, ...]]: ...
+    def event_rows(self, run_id: str) -> list[StoredEvent]: ...
 
     def delete_run(self, run_id: str) -> None: ...
 

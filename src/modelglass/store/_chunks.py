@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -49,7 +49,7 @@ def make_chunks(
 
 
 def decode_chunks(
-    chunks: list[tuple[int, bytes, bytes, bytes]],
+    chunks: Sequence[tuple[int, bytes, bytes, bytes]],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Concatenate encoded chunks into (steps, values, times)."""
     if not chunks:
@@ -76,8 +76,8 @@ def decode_chunks(
 def compact(backend: Backend, run_id: str) -> None:
     """Merge the many small chunks a long, slow run leaves into few large ones."""
     by_tag: dict[str, list[int]] = {}
-    for tag, _seq, n, *_ in backend.chunk_stats(run_id):
-        by_tag.setdefault(tag, []).append(n)
+    for c in backend.chunk_stats(run_id):
+        by_tag.setdefault(c.tag, []).append(c.n)
     for tag, sizes in by_tag.items():
         if len(sizes) <= 4 or sum(sizes) / len(sizes) > MAX_CHUNK / 8:
             continue

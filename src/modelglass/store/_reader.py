@@ -93,19 +93,19 @@ class Reader:
     # -- series ----------------------------------------------------------------
     def tags(self, run_id: str) -> list[str]:
         """Scalar series names of a run, sorted."""
-        return sorted({row[0] for row in self._backend.chunk_stats(run_id)})
+        return sorted({row.tag for row in self._backend.chunk_stats(run_id)})
 
     def series_stats(self, run_id: str) -> list[SeriesStats]:
         """Length and last/min/max of every series, from chunk metadata only."""
         acc: dict[str, list[Any]] = {}
-        for tag, _seq, n, last_step, last_value, vmin, vmax in self._backend.chunk_stats(run_id):
-            a = acc.setdefault(tag, [0, None, None, None, None])
-            a[0] += n
-            a[1], a[2] = last_step, last_value
-            if vmin is not None:
-                a[3] = vmin if a[3] is None else min(a[3], vmin)
-            if vmax is not None:
-                a[4] = vmax if a[4] is None else max(a[4], vmax)
+        for c in self._backend.chunk_stats(run_id):
+            a = acc.setdefault(c.tag, [0, None, None, None, None])
+            a[0] += c.n
+            a[1], a[2] = c.last_step, c.last_value
+            if c.vmin is not None:
+                a[3] = c.vmin if a[3] is None else min(a[3], c.vmin)
+            if c.vmax is not None:
+                a[4] = c.vmax if a[4] is None else max(a[4], c.vmax)
         return [SeriesStats(tag, *vals) for tag, vals in sorted(acc.items())]
 
     def series(
@@ -138,10 +138,10 @@ class Reader:
         rows = self._backend.histogram_rows(run_id, tag)
         hists = tuple(
             Histogram(
-                step=int(r[0]), time=float(r[1]),
-                edges=_codec.decode_array(r[2]), counts=_codec.decode_array(r[3]),
-                min=_f(r[4]), max=_f(r[5]), mean=_f(r[6]), std=_f(r[7]),
-                count=int(r[8]), nan_count=int(r[9]), inf_count=int(r[10]),
+                step=int(r.step), time=float(r.time),
+                edges=_codec.decode_array(r.edges), counts=_codec.decode_array(r.counts),
+                min=_f(r.vmin), max=_f(r.vmax), mean=_f(r.mean), std=_f(r.std),
+                count=int(r.value_count), nan_count=int(r.nan_count), inf_count=int(r.inf_count),
             )
             for r in rows
         )
@@ -149,7 +149,7 @@ class Reader:
 
     # -- artifacts and events --------------------------------------------------
     def artifacts(self, run_id: str) -> list[str]:
-        return [name for name, _kind, _created in self._backend.artifact_names(run_id)]
+        return [a.name for a in self._backend.artifact_names(run_id)]
 
     def artifact(self, run_id: str, name: str, default: Any = ...) -> Any:
         """A stored artifact: JSON comes back as Python objects, bytes as bytes."""
@@ -158,15 +158,14 @@ class Reader:
             if default is not ...:
                 return default
             raise NotFoundError(f"Run {run_id} has no artifact {name!r}.")
-        kind, data = found
-        if kind == "json":
-            return json.loads(data.decode())
-        return data
+        if found.kind == "json":
+            return json.loads(found.data.decode())
+        return found.data
 
     def events(self, run_id: str) -> list[Event]:
         return [
-            Event(run_id, t, step, level, message, json.loads(data) if data else {})
-            for t, step, level, message, data in self._backend.event_rows(run_id)
+            Event(run_id, e.time, e.step, e.level, e.message, json.loads(e.data) if e.data else {})
+            for e in self._backend.event_rows(run_id)
         ]
 
 

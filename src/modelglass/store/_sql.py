@@ -6,7 +6,16 @@ import json
 import threading
 from typing import Any, Callable, Sequence
 
-from ._backend import ChunkRow, WriteBatch
+from ._backend import (
+    ArtifactInfo,
+    ChunkRow,
+    ChunkStat,
+    StoredArtifact,
+    StoredChunk,
+    StoredEvent,
+    StoredHistogram,
+    WriteBatch,
+)
 from ._schema import MIGRATIONS, SCHEMA_VERSION
 from ..core import StoreError
 
@@ -240,7 +249,7 @@ class SqlBackend:
 
     def chunks(
         self, run_id: str, tag: str, step_min: int | None = None, step_max: int | None = None
-    ) -> list[tuple[int, bytes, bytes, bytes]]:
+    ) -> list[StoredChunk]:
         sql = "SELECT n, steps, vals, times FROM series_chunks WHERE run_id = ? AND tag = ?"
         params: list[Any] = [run_id, tag]
         # Bounds beyond the 64-bit steps (a URL's ?start=) select as the nearest bound would.
@@ -251,23 +260,23 @@ class SqlBackend:
             sql += " AND step_min <= ?"
             params.append(min(max(int(step_max), _INT64_MIN), _INT64_MAX))
         rows = self._select(sql + " ORDER BY seq", params)
-        return [(r[0], bytes(r[1]), bytes(r[2]), bytes(r[3])) for r in rows]
+        return [StoredChunk(r[0], bytes(r[1]), bytes(r[2]), bytes(r[3])) for r in rows]
 
-    def chunk_stats(self, run_id: str) -> list[tuple[Any, ...]]:
-        """(tag, seq, n, last_step, last_value, vmin, vmax) per chunk, in order."""
-        return self._select(
+    def chunk_stats(self, run_id: str) -> list[ChunkStat]:
+        """The metadata of every chunk of a run, by tag then sequence."""
+        return [ChunkStat(*r) for r in self._select(
             "SELECT tag, seq, n, last_step, last_value, vmin, vmax FROM series_chunks "
             "WHERE run_id = ? ORDER BY tag, seq",
             (run_id,),
-        )
+        )]
 
-    def histogram_rows(self, run_id: str, tag: str) -> list[tuple[Any, ...]]:
+    def histogram_rows(self, run_id: str, tag: str) -> list[StoredHistogram]:
         rows = self._select(
             "SELECT step, time, edges, counts, vmin, vmax, mean, std, count, nan_count, "
             "inf_count FROM histograms WHERE run_id = ? AND tag = ? ORDER BY step",
             (run_id, tag),
         )
-        return [(r[0], r[1], bytes(r[2]), bytes(r[3]), *r[4:]) for r in rows]
+        return [StoredHistogram(r[0], r[1], bytes(r[2]), bytes(r[3]), *r[4:]) for r in rows]
 
     def histogram_tags(self, run_id: str) -> list[str]:
         rows = self._select(
@@ -275,27 +284,27 @@ class SqlBackend:
         )
         return [r[0] for r in rows]
 
-    def artifact_names(self, run_id: str) -> list[tuple[str, str, float]]:
+    def artifact_names(self, run_id: str) -> list[ArtifactInfo]:
         return [
-            (r[0], r[1], r[2])
+            ArtifactInfo(r[0], r[1], r[2])
             for r in self._select(
                 "SELECT name, kind, created FROM artifacts WHERE run_id = ? ORDER BY name",
                 (run_id,),
             )
         ]
 
-    def artifact(self, run_id: str, name: str) -> tuple[str, bytes] | None:
+    def artifact(self, run_id: str, name: str) -> StoredArtifact | None:
         rows = self._select(
             "SELECT kind, data FROM artifacts WHERE run_id = ? AND name = ?", (run_id, name)
         )
-        return (rows[0][0], bytes(rows[0][1])) if rows else None
+        return StoredArtifact(rows[0][0], bytes(rows[0][1])) if rows else None
 
-    def event_rows(self, run_id: str) -> list[tuple[Any, ...]]:
-        return self._select(
+    def event_rows(self, run_id: str) -> list[StoredEvent]:
+        return [StoredEvent(*r) for r in self._select(
             "SELECT time, step, level, message, data FROM events WHERE run_id = ? "
             "ORDER BY time",
             (run_id,),
-        )
+        )]
 
     @staticmethod
     def _blob(data: bytes) -> Any:
