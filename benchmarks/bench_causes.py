@@ -18,6 +18,7 @@ Seed 0 is for tuning; seeds 1 and 2 are held out. Causes are read with
 ``getattr(d, "causes", ())``, so a modelglass without them scores 0 and still runs.
 
 Run: ``python benchmarks/bench_causes.py [--seeds 0 1 2] [--only NAME ...] [--json out.json]``
+(``--list`` prints the runs, their expected cause, family, framework and bug)
 (about a minute a seed on one core).
 """
 
@@ -86,6 +87,10 @@ def report(rows: list[dict[str, Any]]) -> dict[str, Any]:
         table[code or "all"] = {"runs": len(part), **acc}
         print(f"{code or 'all buggy runs':26s} {len(part):5d} {acc['top1']:7.0%} {acc['top3']:7.0%} "
               f"{acc['top3_alt']:10.0%} {acc['flagged']:8.0%}")
+    for key in ("framework", "family"):
+        groups = sorted({r[key] for r in buggy})
+        print(f"top-1 by {key}: " + ", ".join(
+            f"{g} {sum(r['top1'] for r in buggy if r[key] == g)}/{sum(r[key] == g for r in buggy)}" for g in groups))
     alarms = [r for r in healthy if r["false_alarm"]]
     print(f"\nhealthy runs with a cause (warning or worse): {len(alarms)} of {len(healthy)}; "
           f"with a warning-or-worse finding: {sum(r['flagged'] for r in healthy)} of {len(healthy)}")
@@ -106,7 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", nargs="+", help="run only these runs of the suite")
     p.add_argument("--json", type=Path, help="write every run's result and the summary here")
     p.add_argument("-q", "--quiet", action="store_true", help="no line per run")
+    p.add_argument("--list", action="store_true", help="list the suite's runs and exit")
     args = p.parse_args(argv)
+    if args.list:
+        from tests.diagnose.bugs import load
+
+        for name, r in sorted(load().items(), key=lambda kv: (kv[1].expect or "~", kv[0])):
+            print(f"{r.expect or 'healthy':24s} {name:38s} {r.family:12s} {r.framework:8s} {r.note}")
+        return 0
     if args.only:
         from tests.diagnose.bugs import load
 

@@ -5,10 +5,13 @@ taking turns (so that changes in machine load hit all alike): with no logging at
 with the framework's own file logger (Keras ``CSVLogger``, Lightning ``CSVLogger``; the
 Hugging Face Trainer logs into its ``state.log_history`` either way), and with the
 modelglass callback (``every=50``, its default). A timing callback, present in every
-variant, measures the wall time per training step after 10 warm-up steps; the total
+variant, measures the wall time and the training thread's CPU time per step after 10
+warm-up steps (CPU time is what a busy shared machine inflates least); the total
 time of ``fit`` / ``train`` (start-up, the model inspection and the diagnosis at the end
 included) is reported beside it. Medians of ``--repeats`` runs; torch on one thread.
-Keras runs on the torch backend. Run: ``python benchmarks/bench_integrations.py``.
+Keras runs on the torch backend, or on the one ``KERAS_BACKEND`` names (TensorFlow:
+``KERAS_BACKEND=tensorflow .venv-tf/bin/python benchmarks/bench_integrations.py``, Keras
+only). Run: ``python benchmarks/bench_integrations.py``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 warnings.simplefilter("ignore")
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 
 WARMUP = 10
 HOOK_SECONDS = [0.0]  # CPU time of the training thread inside modelglass's own hooks
@@ -43,40 +45,45 @@ def _timed(fn):
 def time_hooks() -> None:
     """Wrap every per-step entry point of the callbacks (and watch's forward hook) in a CPU timer:
     a measure of modelglass's own work that a busy shared machine does not inflate."""
-    from modelglass.integrations import huggingface, keras, lightning
-    from modelglass.probes.torch import Watcher
+    from modelglass.integrations import keras
 
-    for cls, names in ((keras.ModelglassCallback, ("on_train_batch_begin", "on_train_batch_end", "on_epoch_end")),
-                       (lightning.ModelglassLogger, ("log_metrics", "save")),
-                       (lightning.ModelglassCallback, ("on_before_optimizer_step",)),
-                       (huggingface.ModelglassCallback, ("on_pre_optimizer_step", "on_log")),
-                       (Watcher, ("_on_forward",))):
+    targets = [(keras.ModelglassCallback, ("on_train_batch_begin", "on_train_batch_end", "on_epoch_end"))]
+    if keras.keras.backend.backend() == "torch":
+        from modelglass.integrations import huggingface, lightning
+        from modelglass.probes.torch import Watcher
+
+        targets += [(lightning.ModelglassLogger, ("log_metrics", "save")),
+                    (lightning.ModelglassCallback, ("on_before_optimizer_step",)),
+                    (huggingface.ModelglassCallback, ("on_pre_optimizer_step", "on_log")),
+                    (Watcher, ("_on_forward",))]
+    for cls, names in targets:
         for name in names:
             setattr(cls, name, _timed(getattr(cls, name)))
 
 
 class StepClock:
-    """Wall time between the end of step WARMUP and the end of the last step."""
+    """Wall and training-thread CPU time between the end of step WARMUP and the end of the last step."""
 
     def __init__(self) -> None:
-        self.t0: float | None = None
-        self.t1 = 0.0
+        self.t0: tuple[float, float] | None = None
+        self.t1 = (0.0, 0.0)
         self.n = 0
 
     def tick(self) -> None:
         self.n += 1
-        now = time.perf_counter()
+        now = (time.perf_counter(), time.thread_time())
         if self.n == WARMUP:
             self.t0 = now
         self.t1 = now
 
-    def per_step_ms(self) -> float:
+    def per_step_ms(self) -> tuple[float, float]:
         assert self.t0 is not None
-        return 1e3 * (self.t1 - self.t0) / (self.n - WARMUP)
+        steps = self.n - WARMUP
+        return 1e3 * (self.t1[0] - self.t0[0]) / steps, 1e3 * (self.t1[1] - self.t0[1]) / steps
 
 
 # -- Keras ---------------------------------------------------------------------------
-def keras_fit(variant: str, steps: int, tmp: str) -> tuple[float, float]:
+def keras_fit(variant: str, steps: int, tmp: str) -> tuple[tuple[float, float], float]:
     import keras
 
     from modelglass.integrations.keras import ModelglassCallback
@@ -105,8 +112,9 @@ def keras_fit(variant: str, steps: int, tmp: str) -> tuple[float, float]:
 
 
 # -- Lightning -----------------------------------------------------------------------
-def lightning_fit(variant: str, steps: int, tmp: str) -> tuple[float, float]:
+def lightning_fit(variant: str, steps: int, tmp: str) -> tuple[tuple[float, float], float]:
     import lightning.pytorch as L
+    import torch
     from lightning.pytorch.loggers import CSVLogger
 
     from modelglass.integrations.lightning import ModelglassCallback, ModelglassLogger
@@ -149,7 +157,8 @@ def lightning_fit(variant: str, steps: int, tmp: str) -> tuple[float, float]:
 
 
 # -- Hugging Face ----------------------------------------------------------------------
-def hf_fit(variant: str, steps: int, tmp: str) -> tuple[float, float]:
+def hf_fit(variant: str, steps: int, tmp: str) -> tuple[tuple[float, float], float]:
+    import torch
     import transformers
 
     from modelglass.integrations.transformers import ModelglassCallback
@@ -204,32 +213,48 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--only", choices=("keras", "lightning", "transformers"), default=None)
     opts = ap.parse_args()
-    torch.set_num_threads(1)
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    else:
+        import torch
+
+        torch.set_num_threads(1)
     time_hooks()
-    print("| framework | logging | ms/step (median) | x no logging | modelglass hooks, CPU µs/step | "
-          "fit total s (median) |")
-    print("|---|---|---:|---:|---:|---:|")
+    print("| framework | logging | wall ms/step | x none | CPU ms/step (training thread) | x none | "
+          "modelglass hooks, CPU µs/step | fit total s |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     for title, (fn, variants, steps) in FRAMEWORKS.items():
         if opts.only and not title.startswith(opts.only):
             continue
+        if backend != "torch" and not title.startswith("keras"):
+            continue  # Lightning and the Trainer need torch
+        title = title.replace("(torch backend)", f"({backend} backend)")
         per: dict[str, list[float]] = {v: [] for v in variants}
+        cpu: dict[str, list[float]] = {v: [] for v in variants}
         total: dict[str, list[float]] = {v: [] for v in variants}
         hooks: list[float] = []
         for _ in range(opts.repeats):
             for v in variants:
                 HOOK_SECONDS[0] = 0.0
                 with tempfile.TemporaryDirectory() as tmp:
-                    ms, s = fn(v, steps, tmp)
+                    (ms, cpu_ms), s = fn(v, steps, tmp)
                 per[v].append(ms)
+                cpu[v].append(cpu_ms)
                 total[v].append(s)
                 if v == "modelglass":
                     hooks.append(1e6 * HOOK_SECONDS[0] / steps)
-        base = statistics.median(per["none"])
+        base, cbase = statistics.median(per["none"]), statistics.median(cpu["none"])
         for v in variants:
-            med = statistics.median(per[v])
+            med, cmed = statistics.median(per[v]), statistics.median(cpu[v])
             hook = f"{statistics.median(hooks):.0f}" if v == "modelglass" else "-"
-            print(f"| {title} | {v} | {med:.3f} | {med / base:.3f} | {hook} | "
-                  f"{statistics.median(total[v]):.2f} |")
+            print(f"| {title} | {v} | {med:.2f} | {med / base:.2f} | {cmed:.2f} | {cmed / cbase:.2f} | "
+                  f"{hook} | {statistics.median(total[v]):.2f} |")
 
 
 if __name__ == "__main__":

@@ -68,13 +68,13 @@ def main() -> int:
         time.sleep(0.05)
     base = f"http://127.0.0.1:{port}/"
     shots = [
-        ("dashboard-scalars.png", f"#/scalars?runs={','.join(ids[:3])}&filter=loss&smoothing=0.6", 'div.chart[data-tag="val/loss"] .scatterlayer .trace'),
-        ("dashboard-diagnosis.png", f"#/diagnosis?runs={ids[3]}", "div.chart-wide .scatterlayer .trace"),
-        ("dashboard-histograms.png", f"#/histograms?runs={ids[0]}&tag=weights/0.weight", ".heatmaplayer"),
+        ("dashboard-scalars.png", f"#/scalars?runs={','.join(ids[:3])}&filter=loss&smoothing=0.6", "#view[data-painted]"),
+        ("dashboard-diagnosis.png", f"#/diagnosis?runs={ids[3]}", "#view[data-painted]"),
+        ("dashboard-histograms.png", f"#/histograms?runs={ids[0]}&tag=weights/0.weight", "#view[data-painted]"),
     ]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 760})
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
         for name, hash_, ready in shots:
             page.goto(base + hash_)
             page.wait_for_selector(ready, state="attached", timeout=60_000)

@@ -175,6 +175,9 @@ def check_every_figure_kind_draws(result: Any) -> None:
         assert isinstance(fig, go.Figure) and len(fig.data) >= 1, kind
     default = result.figure()
     assert isinstance(default, go.Figure) and len(default.data) >= 1
+    first = result.figure(kinds[0])  # no kind is the first kind
+    assert [t.type for t in default.data] == [t.type for t in first.data]
+    assert default.layout.title.text == first.layout.title.text
 
 
 def check_unknown_kind_names_the_valid_ones(result: Any) -> None:

@@ -67,3 +67,14 @@ def test_public_functions_use_the_one_sentence() -> None:
         mg.gradcheck(lambda t: 0.0, lambda t: t, [1.0], eps=2.0)
     with pytest.raises(BadInputError, match=r"^The 'graph' argument of mg.inspect must be one of True, False"):
         mg.inspect({"w": [1.0]}, graph="dot")
+
+
+def test_wrong_kinds_of_tune_arguments_use_the_sentence() -> None:
+    pytest.importorskip("optuna")
+    with pytest.raises(BadInputError, match=r"^The 'space' argument of mg.tune must be a dict of name .*Got \[1, 2\] instead\.$"):
+        mg.tune(lambda t: 0.0, n_trials=1, space=[1, 2])
+    torch = pytest.importorskip("torch")
+    with pytest.raises(BadTypeError, match=r"^The 'optimizer_cls' argument of lr_find must be a torch.optim.Optimizer "
+                                           r"class or instance\. Got str instead\.$"):
+        mg.lr_find(torch.nn.Linear(2, 1), torch.nn.functional.mse_loss, (torch.zeros(4, 2), torch.zeros(4, 1)),
+                   optimizer_cls="sgd")

@@ -64,8 +64,8 @@ def test_shifted_columns_drift_and_unseen_categories_are_listed() -> None:
     assert f.evidence["columns"] == ["cat", "x"] or f.evidence["columns"] == ["x", "cat"]
     assert f.evidence["per_column"]["cat"]["unseen_in_train"] == ["c"]
     (bars,) = r.figure("drift").data
-    assert sorted(bars.x[:2]) == ["cat", "x"] and list(bars.x[2:]) == ["same"]  # drifted first
-    assert list(bars.y) == sorted(bars.y, reverse=True)
+    assert sorted(bars.y[:2]) == ["cat", "x"] and list(bars.y[2:]) == ["same"]  # drifted first
+    assert list(bars.x) == sorted(bars.x, reverse=True)
 
 
 def test_id_like_columns_are_left_out_of_drift() -> None:

@@ -66,7 +66,7 @@ def test_figure_data_from_the_dict(split) -> None:
     assert set(viz.compute_drift(d).columns) == {"a", "b", "color", "y"}
     with pytest.raises(BadInputError, match="label_issues did not run"):
         viz.compute_label_issues(d)
-    with pytest.raises(BadInputError, match="Unknown data figure"):
+    with pytest.raises(BadInputError, match="The 'kind' argument of data_figure must be one of 'distributions'"):
         viz.data_figure(d, "pie")
     with pytest.raises(BadInputError, match="The target 'y' has no values to show"):
         viz.compute_target({**d, "columns": {**d["columns"], "y": {"kind": "numeric"}}})
@@ -142,3 +142,23 @@ def test_module_and_top_level_are_callable(clean: pd.DataFrame) -> None:
     assert modelglass.data.DataReport is DataReport and modelglass.data.check_data is check_data
     assert sorted(modelglass.data.__all__) == modelglass.data.__all__
     assert all(hasattr(modelglass.data, name) for name in modelglass.data.__all__)
+
+
+def test_report_is_frozen_and_keeps_its_public_names(split) -> None:
+    import dataclasses
+
+    train, test = split
+    train = train.copy()
+    train.loc[[5, 9], "a"] = np.nan
+    r = check_data(train, test, target="y", checks={"label_issues": False})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.n_rows = 1  # type: ignore[misc]
+    assert isinstance(r.findings, tuple) and r.codes()[0] == r.findings[0].code
+    assert (r.n_rows, r.n_cols, r.n_test_rows, r.target, r.task) == (300, 4, 100, "y", "classification")
+    assert "missing_values" in r.codes() and r.ok and r.input_problem() is None
+    assert repr(r).startswith("DataReport(300 rows x 4 columns, task='classification'")
+    # The old keyword call still draws; the default kind is the first of FIGURE_KINDS.
+    assert r.figure().layout.title.text == r.figure("distributions").layout.title.text
+    with pytest.raises(BadInputError, match="'distributions', 'missing'.*Got 'histogram' instead"):
+        r.figure("histogram")
+    assert "300 rows x 4 columns, test 100 rows" in r.text()

@@ -13,7 +13,7 @@ from modelglass.demo import gradient, loss, make_data, run_demo
 
 
 def test_three_runs_behave_as_the_rates_say(store_dir, tmp_path) -> None:
-    result = run_demo(store=store_dir, out=tmp_path / "r.html")
+    result = run_demo(store=store_dir, out=tmp_path / "r.html", walk=False)
     small, good, large = result.runs
     opt = result.data.optimum
     assert np.abs(good.thetas[-1] - opt).max() < 1e-3

@@ -156,3 +156,35 @@ def test_a_healthy_run_gets_no_cause(name: str, trained: Any) -> None:
     d = mg.diagnose(rid, store=store)
     s = score(RUNS[name], d)
     assert not s.false_alarm, f"{name}: causes {causes(d, 'info')}"
+
+
+# -- the scoring the benchmark uses ------------------------------------------------------------
+class _Cause:
+    def __init__(self, code: str, severity: str = "warning", confidence: float = 0.8) -> None:
+        self.code, self.severity, self.confidence = code, severity, confidence
+
+
+class _Diagnosis:
+    def __init__(self, *found: _Cause) -> None:
+        self.causes = found
+
+
+def test_scoring_counts_top1_top3_alternates_and_ignores_info_causes() -> None:
+    run = RUNS["mlp_adam_no_zero_grad"]  # missing_zero_grad, alternate lr_too_high
+    s = score(run, _Diagnosis(_Cause("label_noise", "info"), _Cause("missing_zero_grad", "error")))
+    assert (s.top1, s.top3, s.top3_alt, s.named) == (True, True, True, ("missing_zero_grad",))
+    s = score(run, _Diagnosis(_Cause("lr_too_high"), _Cause("overfitting"), _Cause("missing_zero_grad")))
+    assert (s.top1, s.top3, s.top3_alt) == (False, True, True)
+    s = score(run, _Diagnosis(_Cause("lr_too_high"), _Cause("a"), _Cause("b"), _Cause("missing_zero_grad")))
+    assert (s.top1, s.top3, s.top3_alt) == (False, False, True)
+    s = score(run, object())  # a modelglass without causes scores nothing
+    assert (s.top1, s.top3, s.top3_alt, s.named) == (False, False, False, ())
+
+
+def test_scoring_of_healthy_runs_tolerates_only_what_the_run_allows() -> None:
+    flipped, plain = RUNS["ok_mlp_3pct_labels_flipped"], RUNS["ok_mlp_adam"]
+    assert not score(flipped, _Diagnosis(_Cause("label_noise"))).false_alarm
+    assert score(flipped, _Diagnosis(_Cause("lr_too_high"))).false_alarm
+    assert score(plain, _Diagnosis(_Cause("label_noise"))).false_alarm
+    assert not score(plain, _Diagnosis(_Cause("overfitting", "info"))).false_alarm
+    assert causes(_Diagnosis(_Cause("overfitting", "info")), "info") == [("overfitting", "info", 0.8)]

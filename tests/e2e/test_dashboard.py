@@ -243,12 +243,12 @@ def test_the_studies_view_shows_a_maximised_study_from_the_given_storage(tmp_pat
     try:
         page.goto(base + "#/studies")
         card = page.locator('.card[data-study="score"]')
-        card.locator(".chart .scatterlayer .trace").first.wait_for(timeout=60_000)
+        card.locator('div.chart[data-chart="history"][data-painted]').wait_for(timeout=60_000)
         summary = card.locator("p.note").first.text_content()
         assert "best (highest) value" in summary and f"in trial {result.best.number}" in summary
         assert card.locator("tr.best td").first.text_content() == f"score/trial-{result.best.number}best"
         best_line = page.evaluate("""() => Array.from(
-            document.querySelector('.card[data-study="score"] div.chart').data[1].y)""")
+            document.querySelector('.card[data-study="score"] div.chart[data-chart="history"]').mgChart.best)""")
         values = [t.value for t in result.trials]
         assert best_line == pytest.approx(np.maximum.accumulate(values).tolist())
         assert not page.errors

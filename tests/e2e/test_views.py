@@ -60,10 +60,19 @@ def _fill(store: Path) -> dict[str, Any]:
     with mg.init(project="d", name="diverges", config={"lr": 0.3}, store=store) as run:
         for s in range(60):
             run.log({"loss": float("nan") if s >= 40 else 1.0 + s * (s > 30), "acc": s / 60}, step=s)
+        run.log_data_report(mg.check_data(_table(rng, 400), _table(rng, 100, shift=1.0), target="y"))
         run.log_model({"encoder.0.weight": np.zeros((64, 32)), "encoder.0.bias": np.zeros(64),
                        "encoder.2.weight": np.zeros((32, 64)), "head.weight": np.zeros((10, 32))})
         nan = run.id
     return {"trials": [t.run_id for t in tuned.trials], "hist": hist, "nan": nan}
+
+
+def _table(rng: np.random.Generator, n: int, shift: float = 0.0) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame({"age": rng.normal(40 + 10 * shift, 10, n), "income": rng.lognormal(10, 1, n),
+                         "city": rng.choice(["Oslo", "Lima", "<b>Pune</b>"], n),
+                         "y": rng.integers(0, 2, n)})
 
 
 def _free_port() -> int:
@@ -83,7 +92,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     ids = _fill(store)
     real = dg.diagnose
 
-    class WithCause:  # a known cause first, so that the view's rendering can be checked exactly
+    class WithCause:  # a known cause first, so the view's rendering can be checked exactly
         def __init__(self, d: Any) -> None:
             self.d = d
 
@@ -104,7 +113,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         while not server.started:
             assert time.monotonic() < deadline, "the dashboard did not start"
             time.sleep(0.05)
-        yield {"base": f"http://127.0.0.1:{port}/", "ids": ids}
+        causes = dg.diagnose(ids["nan"], store=store).to_dict()["causes"]
+        yield {"base": f"http://127.0.0.1:{port}/", "ids": ids, "causes": causes}
         server.should_exit = True
         thread.join(10)
 
@@ -170,9 +180,8 @@ def test_the_studies_view_shows_every_trial_and_the_importance_and_contour(site:
                                                                            shots: Path) -> None:
     _open(page, f"{site['base']}#/studies")
     card = page.locator('.card[data-study="search"]')
-    page.wait_for_function("""() => ['importance', 'contour'].every((k) => {
-        const d = document.querySelector(`div[data-chart="${k}"]`); return d && d.data && d.data.length; })""",
-                           timeout=60_000)
+    page.wait_for_function("""() => document.querySelectorAll('div[data-chart="importance"] .imp-row').length
+        && document.querySelector('div[data-chart="contour"]').data""", timeout=60_000)
     page.screenshot(path=str(shots / "studies.png"))
     _no_sideways_scroll(page)
     rows = card.locator("tbody tr")
@@ -183,8 +192,8 @@ def test_the_studies_view_shows_every_trial_and_the_importance_and_contour(site:
     assert page.evaluate("""(tr) => { const r = tr.getBoundingClientRect();
         const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
         return tr.contains(hit) && r.bottom <= window.innerHeight; }""", last.element_handle())
-    imp = page.evaluate("() => Array.from(document.querySelector('div[data-chart=importance]').data[0].y)")
-    assert sorted(imp) == ["lr", "width"]
+    imp = card.locator("div[data-chart=importance] .imp-row").evaluate_all("(rs) => rs.map((r) => r.dataset.param)")
+    assert imp == ["lr", "width"]  # lr decides the loss here, so it comes first
     axes = page.evaluate("""() => { const l = document.querySelector('div[data-chart=contour]')._fullLayout;
         return [l.xaxis.type, l.yaxis.type]; }""")
     assert axes == ["log", "log"]  # both parameters were sampled on a log scale
@@ -231,6 +240,9 @@ def test_the_diagnosis_leads_with_its_cause_and_plots_the_finding(site: dict[str
     assert CAUSE["title"] in first.text_content() and "90% confidence" in first.text_content()
     assert first.locator("ol.because li").all_text_contents() == CAUSE["because"]
     assert "lr = 0.01" in first.locator(".change").text_content()
+    # The diagnosis' own causes, when it names more than the planted one, fold under it.
+    others = page.locator("details.causes-more .cause")
+    assert others.count() == len(site["causes"]) - 1
     chart = page.locator("#view div.chart-wide[data-painted]")
     assert chart.get_attribute("data-finding") == "nan_inf" and chart.get_attribute("data-tag") == "loss"
     assert not page.errors
@@ -245,6 +257,22 @@ def test_the_model_treemap_splits_the_parameters_by_module(site: dict[str, Any],
     area = dict(boxes)
     assert area["encoder: 4,160 parameters"] > 10 * area["head: 320 parameters"] > 0  # 4,160 vs 320
     assert "encoder.2.weight: 2,048 parameters" in area
+    assert not page.errors
+
+
+def test_the_data_view_draws_every_column_train_and_test(site: dict[str, Any], page: Any,
+                                                         shots: Path) -> None:
+    _open(page, f"{site['base']}#/data?runs={site['ids']['nan']}")
+    page.screenshot(path=str(shots / "data.png"))
+    charts = page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll('.card[data-column]'),
+        (c) => { const d = c.querySelector('div.chart'); return [c.dataset.column,
+                 d && d.mgChart ? d.mgChart.traces.map((t) => [t.name, t.x.length, t.y.reduce((a, b) => a + b, 0)]) : null]; }))""")
+    assert set(charts) == {"age", "income", "city", "y"} and all(charts.values())
+    names = [t[0] for t in charts["age"]]
+    assert names == ["train", "test"]
+    assert all(abs(t[2] - 1) < 1e-6 for t in charts["age"])  # shares, each split sums to 1
+    assert page.locator("img, b").count() == 0  # a category named <b>Pune</b> stays text
+    _no_sideways_scroll(page)
     assert not page.errors
 
 

@@ -143,3 +143,15 @@ def test_healthy_and_planted_high_learning_rate(tmp_path):
     symptoms = {"lr_too_high", "loss_divergence", "nan_inf", "exploding_gradients"}
     assert symptoms & set(bad.diagnosis.codes("error")), bad.diagnosis.codes()
     assert not math.isnan(series(reader, bad.run.id, "train/loss")[1][0])
+
+
+def test_only_the_world_process_zero_logs(tmp_path):
+    from types import SimpleNamespace
+
+    cb = ModelglassCallback(project="hf", store=tmp_path / "s", verbose=False)
+    args = transformers.TrainingArguments(output_dir=str(tmp_path / "out"), report_to=[], use_cpu=True)
+    other_rank = SimpleNamespace(is_world_process_zero=False, global_step=0)
+    cb.on_train_begin(args, other_rank, None, model=tiny_bert(), optimizer=None)
+    cb.on_log(args, other_rank, None, logs={"loss": 1.0})
+    cb.on_train_end(args, other_rank, None)
+    assert cb.run is None and cb.watcher is None and not (tmp_path / "s").exists()

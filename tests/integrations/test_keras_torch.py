@@ -71,6 +71,8 @@ def test_weights_gradients_and_model_structure(tmp_path):
     assert [(r["name"], r["type"], r["params"], r["output_shape"]) for r in art["layers"]] == [
         ("hidden", "Dense", 40, [None, 8]), ("out", "Dense", 9, [None, 1])]
     assert {p["name"] for p in art["parameters"]} == {w.path for w in m.weights}
+    assert art["graph"]["edges"] == [["hidden", "out"]]
+    assert [n["module_type"] for n in art["graph"]["nodes"]] == ["Dense", "Dense"]
     assert reader.runs()[0].status == "finished"
 
 
@@ -148,3 +150,32 @@ def test_only_rank_zero_logs(tmp_path, monkeypatch):
     cb = ModelglassCallback(project="k", store=tmp_path / "s", verbose=False)
     m.fit(x, y, batch_size=16, epochs=1, callbacks=[cb], verbose=0)
     assert cb.run is None and not (tmp_path / "s").exists()
+
+
+def test_a_second_fit_with_the_same_callback_is_a_second_run(tmp_path):
+    x, y = data()
+    m = model(keras)
+    cb = ModelglassCallback(project="k", store=tmp_path / "s", verbose=False, diagnose=False)
+    m.fit(x, y, batch_size=16, epochs=1, callbacks=[cb], verbose=0)
+    first = cb.run.id
+    m.fit(x, y, batch_size=16, epochs=1, callbacks=[cb], verbose=0)
+    assert cb.run.id != first
+    reader = mg.open_store(tmp_path / "s")
+    assert sorted(r.status for r in reader.runs()) == ["finished", "finished"]
+    assert series(reader, cb.run.id, "train/loss")[0] == [5, 6, 7, 8]  # Keras keeps counting
+
+
+def test_a_functional_model_graph_follows_its_branches(tmp_path):
+    inp = keras.Input((4,), name="x")
+    a = keras.layers.Dense(3, name="a")(inp)
+    b = keras.layers.Dense(3, name="b")(inp)
+    out = keras.layers.Dense(1, name="head")(keras.layers.Concatenate(name="cat")([a, b]))
+    m = keras.Model(inp, out, name="fork")
+    m.compile(optimizer="sgd", loss="mse")
+    cb = ModelglassCallback(project="k", store=tmp_path / "s", verbose=False, diagnose=False)
+    x, y = data()
+    m.fit(x, y, batch_size=32, epochs=1, callbacks=[cb], verbose=0)
+    art = mg.open_store(tmp_path / "s").artifact(cb.run.id, "model")
+    assert sorted(map(tuple, art["graph"]["edges"])) == [
+        ("a", "cat"), ("b", "cat"), ("cat", "head"), ("x", "a"), ("x", "b")]
+    assert art["total_params"] == m.count_params() == 15 + 15 + 7

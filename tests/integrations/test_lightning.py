@@ -18,9 +18,13 @@ pytestmark = [pytest.mark.usefixtures("one_torch_thread"),
               pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 
+FITTED = []  # the modules the last fits trained
+
+
 class Net(L.LightningModule):
     def __init__(self, lr=0.05, fail_at=None):
         super().__init__()
+        FITTED.append(self)
         self.save_hyperparameters()
         torch.manual_seed(0)
         self.net = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.ReLU(), torch.nn.Linear(16, 1))
@@ -132,6 +136,7 @@ def test_logged_metrics_and_grad_norms_match_lightning(tmp_path, accumulate):
 def test_a_raise_in_training_fails_the_run_and_removes_the_hooks(tmp_path):
     with pytest.raises(RuntimeError, match="planted failure"):
         fit(tmp_path, fail_at=3)
+    assert not FITTED[-1]._forward_hooks and not any(m._forward_hooks for m in FITTED[-1].modules())
     reader = mg.open_store(tmp_path / "s")
     info = reader.runs()[0]
     assert info.status == "failed"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -90,3 +91,22 @@ def _parquet(df: pd.DataFrame, tmp_path: Path) -> str:
     path = tmp_path / "nested.parquet"
     df.to_parquet(path)
     return str(path)
+
+
+def test_d12_wide_frames_take_the_one_conversion_path_with_the_same_report(monkeypatch) -> None:
+    from modelglass.data import _context
+
+    rng = np.random.default_rng(0)
+    data = rng.normal(size=(40, 1500))
+    data[:, 7] = 3.0  # constant
+    data[5:9, 11] = np.nan  # missing
+    df = pd.DataFrame(data, columns=[f"c{i}" for i in range(1500)])
+    df["text"] = ["a", "b"] * 20
+    df["ints"] = np.arange(40)
+    wide = mg.check_data(df).to_dict()
+    monkeypatch.setattr(_context, "WIDE_COLUMNS", 10**9)  # the column-by-column path
+    narrow = mg.check_data(df).to_dict()
+    assert wide == narrow
+    codes = {f["code"]: f for f in wide["findings"]}
+    assert "c7" in codes["constant_feature"]["evidence"]["constant"]
+    assert codes["missing_values"]["evidence"]["missing_count"] == {"c11": 4}

@@ -83,7 +83,9 @@ def test_follow_imports_what_training_writes(tmp_path):
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 runs = mg.open_store(store).runs() if store.exists() else []
-                if runs and len(mg.open_store(store).series(runs[0].id, "loss")) == 30:
+                # A new run's row is committed just before its first points.
+                if runs and "loss" in mg.open_store(store).tags(runs[0].id) and len(
+                        mg.open_store(store).series(runs[0].id, "loss")) == 30:
                     break
                 time.sleep(0.05)
             w.close()

@@ -11,10 +11,13 @@ from modelglass.core import BadInputError
 from modelglass.integrations.tensorboard import export_tensorboard, import_tensorboard
 
 
+CONFIG = {"lr": 0.001, "optimizer": "adam", "layers": 3, "nesterov": True, "sizes": [64, 32]}
+
+
 def _run(store):
     values = np.random.default_rng(0).normal(0, 1, 3000)
     values[[5, 6, 7, 8]] = [np.nan, np.inf, -np.inf, 1e300]
-    with mg.init("p", name="native", store=store) as run:
+    with mg.init("p", name="native", config=CONFIG, store=store) as run:
         for step, v in enumerate(values):
             run.log({"loss": float(v), "lr": 0.1 / (step + 1)}, step=step)
         for step in (0, 100, 200):
@@ -59,6 +62,8 @@ def test_export_then_import_is_the_float32_run(tmp_path):
     s = reader.series(back, "loss")
     with np.errstate(over="ignore"):
         np.testing.assert_array_equal(s.values, values.astype(np.float32).astype(np.float64))
+    # The config comes back through the hparams plugin (a list as its JSON text).
+    assert reader.run(back).config == {**CONFIG, "sizes": "[64, 32]"}
     h0 = reader.histograms(back, "weights/fc").histograms[0]
     h1 = mg.open_store(store).histograms(run_id, "weights/fc").histograms[0]
     np.testing.assert_array_equal(h0.edges, h1.edges)
@@ -78,3 +83,16 @@ def test_cli_export_tensorboard(tmp_path, capsys, tb):
     (tmp_path / "afile").write_text("x")
     with pytest.raises(BadInputError, match="is a file"):
         export_tensorboard("native", tmp_path / "afile", store=store)
+
+
+def test_text_events_round_trip(tmp_path, tb):
+    torch_tb = pytest.importorskip("torch.utils.tensorboard")
+    with torch_tb.SummaryWriter(str(tmp_path / "logs" / "r")) as w:
+        w.add_text("notes", "lr halved", 40)
+        w.add_scalar("loss", 1.0, 0)
+    (run_id,) = import_tensorboard(tmp_path / "logs", store=tmp_path / "a.db")
+    export_tensorboard(run_id, tmp_path / "tb", store=tmp_path / "a.db")
+    (back,) = import_tensorboard(tmp_path / "tb", store=tmp_path / "b.db")
+    (note,) = mg.open_store(tmp_path / "b.db").events(back)
+    assert (note.step, note.message, note.data["tag"]) == (40, "lr halved", "notes/text_summary")
+    assert "notes/text_summary" in tb.accumulate(tmp_path / "tb").Tags()["tensors"]

@@ -37,7 +37,28 @@ def _events():
         if i % 60 == 3:  # a plugin's metadata on the first value: protobuf path
             ev.summary.value[0].metadata.plugin_data.plugin_name = "scalars"
         out.append(ev)
+        out.append(_tensor_event(event_pb2, S, i, float(rng.normal())))
     return [e.SerializeToString() for e in out]
+
+
+def _tensor_event(event_pb2, S, i, value):
+    """TF2-style scalar tensors: float_val or tensor_content, with or without a shape field;
+    every fifth one a float64 (protobuf path)."""
+    from tensorboard.compat.proto import tensor_pb2, tensor_shape_pb2
+
+    t = tensor_pb2.TensorProto(dtype=1)
+    if i % 2:
+        t.tensor_shape.CopyFrom(tensor_shape_pb2.TensorShapeProto())
+    if i % 5 == 4:
+        t.dtype = 2
+        t.tensor_content = np.float64(value).tobytes()
+    elif i % 3:
+        t.float_val.append(value)
+    else:
+        t.tensor_content = np.float32(value).tobytes()
+    v = S.Value(tag=["acc", "tf2/loss"][i % 2], tensor=t)
+    v.metadata.plugin_data.plugin_name = "scalars"
+    return event_pb2.Event(wall_time=1.8e9 + i, step=i * 7, summary=S(value=[v]))
 
 
 def test_fast_and_protobuf_paths_read_the_same_points(tmp_path):
@@ -47,15 +68,18 @@ def test_fast_and_protobuf_paths_read_the_same_points(tmp_path):
         write_records(fh, payloads)
     chunk = read_records(str(path))
     fast = SimpleScalars(chunk.u8, chunk.starts, chunk.lengths)
-    # Long tags (>= 128 bytes with the value), the empty tag, two values, metadata: protobuf path.
-    assert 150 < int(fast.match.sum()) < 250
+    # Long tags (>= 128 bytes with the value), the empty tag, two values, metadata on a simple
+    # value, float64 tensors: protobuf path.
+    assert 150 + 250 < int(fast.match.sum()) < 250 + 350
+    assert int(fast.tensor.sum()) >= 250
 
-    mixed = Parsed()
-    parse_chunk(chunk, "p/", {}, mixed)
-    slow = Parsed()
-    _parse_events(payloads, list(range(len(payloads))), "p/", {}, slow)
+    mixed, mixed_plugins = Parsed(), {}
+    parse_chunk(chunk, "p/", mixed_plugins, mixed)
+    slow, slow_plugins = Parsed(), {}
+    _parse_events(payloads, list(range(len(payloads))), "p/", slow_plugins, slow)
+    assert mixed_plugins == slow_plugins and slow_plugins["p/tf2/loss"] == "scalars"
     a, b = mixed.scalars(), slow.scalars()
-    assert sorted(a) == sorted(b) and "p/" + "b" * 200 in a and "p/名前/損失" in a
+    assert sorted(a) == sorted(b) and "p/" + "b" * 200 in a and "p/名前/損失" in a and "p/tf2/loss" in a
     for tag in a:
         for x, y in zip(a[tag], b[tag]):
             np.testing.assert_array_equal(x, y)
@@ -81,3 +105,25 @@ def test_read_records_stops_before_a_partial_record(tmp_path, cut):
     (tmp_path / "f").write_bytes(data[:keep])
     c = read_records(str(tmp_path / "f"))
     assert c.payloads == [b"first"] and c.end == 21 and c.skipped == []
+
+
+def test_a_file_read_in_small_windows_gives_every_record(tmp_path):
+    from modelglass.integrations.tensorboard import TensorBoardImporter
+
+    payloads = _events()
+    (tmp_path / "logs" / "r").mkdir(parents=True)
+    with open(tmp_path / "logs" / "r" / "events.out.tfevents.1", "wb") as fh:
+        write_records(fh, payloads)
+    slow = Parsed()
+    _parse_events(payloads, list(range(len(payloads))), "", {}, slow)
+    with TensorBoardImporter(tmp_path / "logs", store=tmp_path / "mg.db") as imp:
+        imp.window = 100  # smaller than some records: those are read with a window of their own
+        (done,) = imp.import_once()
+    import modelglass as mg
+
+    reader = mg.open_store(tmp_path / "mg.db")
+    for tag, (steps, values, _times) in slow.scalars().items():
+        s = reader.series(done.run_id, tag)
+        np.testing.assert_array_equal(s.steps, steps)
+        np.testing.assert_array_equal(s.values, values)
+    assert done.points == sum(len(v[0]) for v in slow.scalars().values())

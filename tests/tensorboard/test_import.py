@@ -171,3 +171,16 @@ def test_bad_input_is_one_clear_error(tmp_path):
         import_tensorboard(tmp_path / "empty", store=tmp_path / "mg.db")
     with pytest.raises(BadInputError, match="'project' argument"):
         import_tensorboard(tmp_path / "empty", store=tmp_path / "mg.db", project="  ")
+
+
+def test_an_unreadable_event_file_is_one_clear_error(tmp_path, capsys):
+    (tmp_path / "logs" / "r").mkdir(parents=True)
+    broken = tmp_path / "logs" / "r" / "events.out.tfevents.1.host"
+    broken.symlink_to(tmp_path / "gone")
+    with pytest.raises(BadInputError, match=r"Cannot read the event file .*events\.out\.tfevents\.1\.host"):
+        import_tensorboard(tmp_path / "logs", store=tmp_path / "mg.db")
+    from modelglass.cli import main
+
+    assert main(["import", "tensorboard", str(tmp_path / "logs"), "--store", str(tmp_path / "mg.db")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("modelglass: error: Cannot read the event file") and err.count("\n") == 1

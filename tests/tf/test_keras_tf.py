@@ -50,6 +50,7 @@ def test_steps_values_and_gradient_norms_match_keras(tmp_path):
     assert series(reader, rid, "val/mae") == ([4, 8], [logs["val_mae"] for _, logs in seen.epochs])
     got_steps, got = series(reader, rid, "grad_norm")
     assert got_steps == steps and got == pytest.approx(tape.norms, rel=1e-4)
+    assert series(reader, rid, "lr") == (steps, pytest.approx([0.05] * 8))
     assert series(reader, rid, "weight_norm/net/hidden/kernel")[0] == [1, 5]
     assert reader.artifact(rid, "model")["total_params"] == m.count_params()
     assert reader.runs()[0].status == "finished"
@@ -80,3 +81,28 @@ def test_a_planted_high_learning_rate_is_diagnosed(tmp_path):
     codes = set(cb.diagnosis.codes("error"))
     assert cb.diagnosis.verdict == "error"
     assert codes & {"lr_too_high", "loss_divergence", "nan_inf", "exploding_gradients"}, codes
+
+
+class Guard(keras.layers.Layer):
+    """Fails inside the traced train step when a batch holds the sentinel value."""
+
+    def call(self, x):
+        check = tf.debugging.assert_less(tf.reduce_max(x), 1e5, message="planted failure")
+        with tf.control_dependencies([check]):
+            return tf.identity(x)
+
+
+def test_a_fit_that_raises_leaves_the_run_failed_and_the_optimizer_as_found(tmp_path):
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((4,)), Guard(), keras.layers.Dense(1)])
+    m.compile(optimizer="sgd", loss="mse")
+    x, y = data()
+    x[40, 0] = 1e6  # in the third batch of 16
+    cb = ModelglassCallback(project="tf", store=str(tmp_path / "s"), verbose=False)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="planted failure"):
+        m.fit(x, y, batch_size=BATCH, epochs=2, shuffle=False, callbacks=[cb], verbose=0)
+    reader = mg.open_store(str(tmp_path / "s"))
+    info = reader.runs()[0]
+    assert info.status == "failed"
+    assert series(reader, info.id, "train/loss")[0] == [1, 2]
+    assert "apply_gradients" not in vars(m.optimizer)

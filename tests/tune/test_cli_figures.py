@@ -108,7 +108,7 @@ def test_every_figure_renders(study, kind: str) -> None:
 
 
 def test_unknown_figure_kind(study) -> None:
-    with pytest.raises(mg.ModelglassError, match="Unknown figure kind"):
+    with pytest.raises(mg.ModelglassError, match="The 'kind' argument of tune_figure must be one of 'history'"):
         tune_figure(study, "pie")
 
 

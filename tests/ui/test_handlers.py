@@ -246,6 +246,9 @@ def test_each_finding_names_the_series_that_shows_it() -> None:
     named = {"code": "nan_inf", "evidence": {"series": ["nope", "val/loss"], "module": "net.1"}}
     assert finding_series(named, tags) == "val/loss"
     assert finding_series({"code": "plateau", "evidence": {"end_loss": 1.0}}, tags) is None
+    whole = {"code": "exploding_gradients", "evidence": {"norm": 5e20, "step": 17}}
+    assert finding_series(whole, ["loss", "grad_norm/net.0.weight"]) is None
+    assert finding_series(whole, ["loss", "grad_norm", "grad_norm/net.0.weight"]) == "grad_norm"
 
 
 def _fake_diagnosis(monkeypatch: pytest.MonkeyPatch, causes: list[dict[str, Any]] | None) -> None:

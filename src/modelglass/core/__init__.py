@@ -15,8 +15,9 @@ from ._findings import Finding, Severity, jsonable, sort_findings, worst_severit
 from ._lazy import is_tensor, require
 from ._model_state import model_as_found
 from ._modules import make_module_callable
+from ._progress import ProgressBar, iter_progress, progress_bar
 from ._result import Result, check_kind, figure_html, findings_table_html, format_number, in_notebook
-from ._validate import argument_error, callable_arg, finite, in_range, one_of, positive_int, positive_number
+from ._validate import argument_error, argument_type_error, callable_arg, finite, in_range, one_of, positive_int, positive_number
 
 __all__ = [
     "BadInputError",
@@ -37,6 +38,7 @@ __all__ = [
     "resolve_store_location",
     "Result",
     "argument_error",
+    "argument_type_error",
     "callable_arg",
     "finite",
     "in_range",
@@ -50,4 +52,7 @@ __all__ = [
     "in_notebook",
     "sort_findings",
     "worst_severity",
+    "ProgressBar",
+    "iter_progress",
+    "progress_bar",
 ]

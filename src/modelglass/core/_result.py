@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 from ._errors import BadInputError
 from ._findings import Finding, Severity, jsonable, worst_severity
+from ._validate import one_of
 
 # Whether this process has already put plotly.js into a notebook output: the
 # first card carries it inline (offline), later cards reuse it.
@@ -49,12 +50,7 @@ def check_kind(kind: str | None, kinds: tuple[str, ...], owner: str) -> str:
         raise BadInputError(f"{owner} has no figure.")
     if kind is None:
         return kinds[0]
-    if kind not in kinds:
-        raise BadInputError(
-            f"The 'kind' argument of {owner}.figure must be one of {', '.join(map(repr, kinds))}. "
-            f"Got {kind!r} instead."
-        )
-    return kind
+    return one_of(kind, "kind", f"{owner}.figure", kinds)
 
 
 def in_notebook() -> bool:

@@ -23,6 +23,11 @@ def argument_error(name: str, owner: str, expected: str, value: Any) -> BadInput
     return BadInputError(f"The {name!r} argument of {owner} must be {expected}. Got {_shown(value)} instead.")
 
 
+def argument_type_error(name: str, owner: str, expected: str, value: Any) -> BadTypeError:
+    """The error for an argument of the wrong kind: names the type that came."""
+    return BadTypeError(f"The {name!r} argument of {owner} must be {expected}. Got {type(value).__name__} instead.")
+
+
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
@@ -108,7 +113,5 @@ def _same(value: Any, choice: Any) -> bool:
 def callable_arg(value: T, name: str, owner: str, expected: str = "callable") -> T:
     """Something callable; ``expected`` says what kind (``"a function f(trial) -> float"``)."""
     if not callable(value):
-        raise BadTypeError(
-            f"The {name!r} argument of {owner} must be {expected}. Got {type(value).__name__} instead."
-        )
+        raise argument_type_error(name, owner, expected, value)
     return value

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..core import ModelglassError
+from ..core import iter_progress
 from ._context import DataContext
 from ._load import attach_target, to_frame
 from ._registry import SkipCheck, resolve_checks
@@ -23,6 +24,7 @@ def check_data(
     y: Any = None,
     pred_probs: Any = None,
     seed: int = 0,
+    progress: bool = True,
 ) -> DataReport:
     """Check a dataset (and a train/test split) for problems.
 
@@ -41,6 +43,7 @@ def check_data(
         pred_probs: Out-of-sample predicted probabilities ``(rows of train, classes)`` in
             sorted class order, used by ``label_issues`` instead of its own model.
         seed: Seed of the samples and folds the checks draw.
+        progress: Show a progress bar of the checks (on a terminal or in a notebook only).
 
     Returns:
         A :class:`DataReport`.
@@ -56,7 +59,7 @@ def check_data(
     test_df = to_frame(test, "test") if test is not None else None
     ctx = DataContext(train_df, test_df, target, task, pred_probs, seed)
     findings, details, rows, sides, skipped, run = [], {}, {}, {}, {}, []
-    for check, options in selected:
+    for check, options in iter_progress(list(selected), "check_data: checks", progress=progress):
         if check.needs_test and test_df is None:
             skipped[check.code] = "needs a test set"
             continue

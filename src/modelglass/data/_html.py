@@ -59,19 +59,38 @@ def _columns_table(report: Any) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def _figures(report: Any) -> str:
-    from ..viz import DATA_FIGURE_KINDS, data_figure
+# Panels per distributions figure: 12 columns draw as 4 rows of 3 small charts.
+_PANELS_PER_FIGURE = 12
+
+
+def _figure_list(report: Any) -> list[tuple[str, Any]]:
+    """(heading, figure) for every picture that has something to show, every column drawn."""
+    from .. import viz
 
     d = report.to_dict()
-    parts = []
-    for i, kind in enumerate(DATA_FIGURE_KINDS):
+    out: list[tuple[str, Any]] = []
+    columns = list(d["columns"])
+    for start in range(0, len(columns), _PANELS_PER_FIGURE):
+        chunk = columns[start:start + _PANELS_PER_FIGURE]
+        heading = "distributions" if len(columns) <= _PANELS_PER_FIGURE else (
+            f"distributions: columns {start + 1}-{start + len(chunk)} of {len(columns)}")
+        out.append((heading, viz.data_figure(d, "distributions", columns=chunk)))
+    for kind in viz.DATA_FIGURE_KINDS[1:]:
+        if kind == "label_issues" and not (d.get("label_issues") or {}).get("suspects"):
+            continue  # no suspicious label: the findings table says so, no empty axes
         try:
-            fig = data_figure(d, kind)
+            out.append((kind, viz.data_figure(d, kind)))
         except BadInputError:
             continue  # e.g. no test set: no drift figure
+    return out
+
+
+def _figures(report: Any) -> str:
+    parts = []
+    for i, (heading, fig) in enumerate(_figure_list(report)):
         payload = fig.to_json().replace("<", "\\u003c").replace(">", "\\u003e")
         parts.append(
-            f"<h3>{_e(kind)}</h3><div id='fig{i}' style='min-height:420px'></div>"
+            f"<h3>{_e(heading)}</h3><div id='fig{i}' style='min-height:420px'></div>"
             f"<script>(function(){{var f={payload};Plotly.newPlot('fig{i}',f.data,f.layout,"
             f"{{responsive:true}});}})();</script>"
         )

@@ -34,7 +34,7 @@ def _summary(ctx: DataContext, col: str) -> dict[str, Any]:
     codes, uniques = ctx.codes(col) if kind != "numeric" else (None, None)
     s: dict[str, Any] = {
         "kind": kind,
-        "dtype": str(ctx.train[col].dtype),
+        "dtype": str(ctx.dtype(col)),
         "role": "target" if col == ctx.target else "feature",
         "n_missing": int(ctx.missing(col).sum()),
     }

@@ -1,10 +1,11 @@
-"""``modelglass demo``: three learning rates on the seed's regression, one report."""
+"""``modelglass demo``: the seed's four steps on its regression (and load_digits), one report."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -17,6 +18,7 @@ class DemoResult:
     runs: tuple[DemoRun, ...]
     report: Path
     store: str
+    walk: Any = None  # the four steps (a demo._walk.Walk) unless one rate was chosen
 
     def table(self) -> list[dict[str, object]]:
         """One row per run: final loss, the least-squares optimum and the distance to it."""
@@ -46,6 +48,7 @@ def run_demo(
     lr: float | None = None,
     out: str | os.PathLike[str] | None = None,
     seed: int = 0,
+    walk: bool = True,
 ) -> DemoResult:
     """Train the seed's linear regression and write the HTML report.
 
@@ -54,6 +57,9 @@ def run_demo(
         epochs: Gradient-descent epochs per run.
         lr: One run with this rate instead of the three default rates.
         out: Report path (default ``modelglass-report.html``).
+        seed: Seed of the data (and of the flipped digit labels).
+        walk: Also walk the seed's four steps (inspect, check_data, diagnose and lr_find,
+            gradcheck and a loss comparison) on the regression and on ``load_digits``.
     """
     from ..core import BadInputError
 
@@ -65,8 +71,10 @@ def run_demo(
     rates = {"chosen": lr} if lr is not None else DEFAULT_RATES
     runs = tuple(train(data, rate, epochs, label, store=store) for label, rate in rates.items())
     from ..report import write_demo_report
+    from ._walk import walk as walk_steps
 
-    report = write_demo_report(data, runs, out or "modelglass-report.html")
+    steps = walk_steps(data, runs, store, seed=seed) if lr is None and walk else None
+    report = write_demo_report(data, runs, out or "modelglass-report.html", walk=steps)
     from ..core import resolve_store_location
 
-    return DemoResult(data, runs, report, resolve_store_location(store))
+    return DemoResult(data, runs, report, resolve_store_location(store), steps)

@@ -96,9 +96,11 @@ class Inspection(Result):
     def _text_body(self) -> str:
         from rich.console import Console
 
+        table = self.table()
+        table.title = None  # the card and the text already start with the model's name
         console = Console(width=120, color_system=None, force_terminal=False)
         with console.capture() as cap:
-            console.print(self.table())
+            console.print(table)
         return cap.get().rstrip()
 
     def _figure(self, kind: str) -> Any:

@@ -62,6 +62,11 @@ class RunHolder:
             self._run = init(self.project, self.name, self.config, self.store)
         return self._run
 
+    def reopen(self) -> None:
+        """After an owned run ended, the next training opens a new run (Keras: a second ``fit``)."""
+        if self.ended and self.owned:
+            self._run, self.ended, self.diagnosis = None, False, None
+
     def end(self, failed: bool, diagnose: bool, verbose: bool) -> Any:
         """Diagnose (when asked and training finished), then finish the run ``finished``/``failed``."""
         if self.ended or self._run is None:
@@ -85,7 +90,8 @@ VAL_LOSS_NAMES = ("val/loss", "val_loss", "valid/loss", "val_loss_epoch", "eval/
 
 def diagnose_run(run: Run, verbose: bool) -> Any:
     """``mg.diagnose(run)`` kept with the run (artifact ``diagnosis``, summary ``verdict``)."""
-    from .. import diagnose, open_store  # the composition root's public analysis, loaded lazily
+    from ..diagnose import diagnose  # the public analysis, lazily, as run.log_model reaches inspect
+    from ..store import open_store
 
     run.flush()
     with_reader = open_store(run.store)

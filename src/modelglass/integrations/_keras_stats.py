@@ -39,7 +39,7 @@ class Values:
     def current(self, weights: list[Any]) -> list[Any]:
         if self.torch:
             return [w.value.detach() for w in weights]
-        return weight_arrays(weights)
+        return [to_numpy(w.value).ravel() for w in weights]  # the backend's own copy, its dtype
 
     def snapshot(self, weights: list[Any]) -> list[Any]:
         values = self.current(weights)
@@ -52,14 +52,14 @@ class Values:
             import torch
 
             return [float(v) for v in torch.stack(torch._foreach_norm(values)).tolist()]
-        return [float(np.sqrt(np.dot(a.ravel(), a.ravel()))) for a in values]
+        return [math.sqrt(float(np.dot(a, a))) for a in values]
 
     def diff_norms(self, now: list[Any], before: list[Any]) -> list[float]:
         if self.torch:
             import torch
 
-            return self.norms(torch._foreach_sub(now, before)) if now else []
-        return [float(np.linalg.norm((a - b).ravel())) for a, b in zip(now, before)]
+            return self.norms(list(torch._foreach_sub(now, before))) if now else []
+        return [math.sqrt(float(np.dot(d, d))) for d in (a - b for a, b in zip(now, before))]
 
 
 def torch_grads(weights: list[Any]) -> list[Any]:
@@ -84,7 +84,8 @@ def global_norm(per: Any) -> float:
 
 
 class TFGradientTap:
-    """Copies each step's per-weight gradient norms into a TensorFlow variable.
+    """Copies each step's number, learning rate and per-weight gradient norms into one
+    TensorFlow variable, so that the batch hook reads them back with one transfer.
 
     ``install`` replaces the optimizer's ``apply_gradients`` on the instance and makes
     the model retrace its train function; ``remove`` undoes both.
@@ -94,10 +95,11 @@ class TFGradientTap:
         import tensorflow as tf
 
         self.model, self.optimizer = model, model.optimizer
+        self.n = len(weights)
         self.index = {id(w.value): i for i, w in enumerate(weights)}
         self.index.update({id(w): i for i, w in enumerate(weights)})
-        self.norms = tf.Variable(tf.fill([len(weights)], float("nan")), trainable=False,
-                                 dtype=tf.float32, name="modelglass_grad_norms")
+        self.state = tf.Variable(tf.fill([2 + self.n], tf.constant(float("nan"), tf.float64)), trainable=False,
+                                 dtype=tf.float64, name="modelglass_step_state")
         self._had_own = "apply_gradients" in vars(self.optimizer)
         self._own = vars(self.optimizer).get("apply_gradients")
 
@@ -115,22 +117,24 @@ class TFGradientTap:
     def _capture(self, pairs: list[tuple[Any, Any]]) -> None:
         import tensorflow as tf
 
-        idx, vals = [], []
+        nan = tf.constant(float("nan"), tf.float64)
+        norms = [nan] * self.n
         for g, v in pairs:
             i = self.index.get(id(v), self.index.get(id(getattr(v, "value", None))))
             if g is None or i is None:
                 continue
             if isinstance(g, tf.IndexedSlices):
                 g = tf.convert_to_tensor(g)
-            idx.append([i])
-            vals.append(tf.norm(tf.cast(g, tf.float32)))
-        fresh = tf.fill(tf.shape(self.norms), float("nan"))
-        if idx:
-            fresh = tf.tensor_scatter_nd_update(fresh, tf.constant(idx, tf.int32), tf.stack(vals))
-        self.norms.assign(fresh)
+            norms[i] = tf.cast(tf.norm(tf.cast(g, tf.float32)), tf.float64)
+        step = tf.cast(self.optimizer.iterations, tf.float64) + 1.0  # the step this update makes
+        lr = tf.cast(self.optimizer.learning_rate, tf.float64)
+        self.state.assign(tf.stack([step, lr, *norms]))
 
-    def read(self) -> list[float]:
-        return [float(v) for v in self.norms.numpy()]
+    def read(self) -> tuple[int | None, float, list[float]]:
+        """The last update's step (None before the first), learning rate and gradient norms."""
+        values = [float(v) for v in self.state.numpy()]
+        step = None if math.isnan(values[0]) else int(values[0])
+        return step, values[1], values[2:]
 
     def remove(self) -> None:
         if self._had_own:
@@ -164,6 +168,29 @@ def structure(model: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     for layer in model.layers:
         visit(layer, "", 0)
     return layers, modules
+
+
+def graph(model: Any) -> dict[str, Any]:
+    """The layers as graph nodes, linked by the Keras tensors that flow between them.
+
+    A model whose layers were never called symbolically (a subclassed model) has no
+    recorded links: its layers are then chained in the order ``model.layers`` gives.
+    """
+    layers = list(model.layers)
+    names = {id(layer): layer.name for layer in layers}
+    nodes = [{"id": layer.name, "op": "call_module", "target": layer.name, "module_type": type(layer).__name__}
+             for layer in layers]
+    edges: list[list[str]] = []
+    for layer in layers:
+        for node in getattr(layer, "_inbound_nodes", None) or []:
+            for t in getattr(node, "input_tensors", None) or []:
+                history = getattr(t, "_keras_history", None)
+                src = getattr(history, "operation", None)
+                if src is not None and id(src) in names and [names[id(src)], layer.name] not in edges:
+                    edges.append([names[id(src)], layer.name])
+    if not edges:
+        edges = [[a["id"], b["id"]] for a, b in zip(nodes, nodes[1:])]
+    return {"method": "keras", "nodes": nodes, "edges": edges}
 
 
 def _count(weights: Any) -> int:

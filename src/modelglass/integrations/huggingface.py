@@ -155,7 +155,7 @@ def split_logs(logs: Mapping[str, Any]) -> tuple[dict[str, float], dict[str, flo
 
 def _calling_trainer() -> Any:
     """The ``transformers.Trainer`` whose loop is calling this callback (found up the stack)."""
-    frame = sys._getframe(1)
+    frame: Any = sys._getframe(1)
     for _ in range(12):
         if frame is None:
             return None

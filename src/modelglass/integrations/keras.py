@@ -28,6 +28,7 @@ from ._keras_stats import (
     TFGradientTap,
     Values,
     global_norm,
+    graph,
     structure,
     torch_grad_norms,
     torch_grads,
@@ -39,7 +40,7 @@ keras = require("keras", "the Keras callback")
 __all__ = ["ModelglassCallback"]
 
 
-class ModelglassCallback(keras.callbacks.Callback):
+class ModelglassCallback(keras.callbacks.Callback):  # type: ignore[misc,name-defined]
     """Record a Keras ``fit`` into a modelglass run.
 
     Args:
@@ -81,6 +82,7 @@ class ModelglassCallback(keras.callbacks.Callback):
         self._values = Values(keras.backend.backend() == "torch")
         self._train_fn: Any = None
         self._failed = False
+        self._spe = 1
 
     @property
     def run(self) -> Any:
@@ -92,6 +94,7 @@ class ModelglassCallback(keras.callbacks.Callback):
 
     # -- Keras hooks ---------------------------------------------------------------
     def on_train_begin(self, logs: Any = None) -> None:
+        self._holder.reopen()
         run = self.run
         if run is None:
             return
@@ -107,27 +110,27 @@ class ModelglassCallback(keras.callbacks.Callback):
             run.log_event(f"Keras backend {backend}: gradients are not recorded (torch and tensorflow only).",
                           level="warning")
         self._guard_train_function()
+        self._spe = _spe(model)  # read once: on TensorFlow it is a variable
         run.update_config({"keras": {"backend": backend, "optimizer": type(model.optimizer).__name__,
-                                     "steps_per_execution": _spe(model)}})
+                                     "steps_per_execution": self._spe}})
         self._log_model(run, model)
 
     def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
         if self._holder.run is None or not self._weights:
             return
-        step_before = self._iterations()
-        if self._due(step_before + _spe(self.model)):
+        if self._last_batch_step is None:
+            self._last_batch_step = self._iterations()
+        if self._due(self._last_batch_step + self._spe):  # no device read: the step is known
             self._snapshot = self._values.snapshot(self._weights)
 
     def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
         run = self._holder.run
         if run is None:
             return
-        step = self._iterations()
+        step, lr, per = self._after_batch()
         values = {f"train/{k}": v for k, v in _scalars(logs).items()}
-        lr = _learning_rate(self.model)
         if lr is not None:
             values["lr"] = lr
-        per = self._grad_norms()
         if per is not None:
             values["grad_norm"] = global_norm(per)
         run.log(values, step=step, advance=False)
@@ -135,11 +138,19 @@ class ModelglassCallback(keras.callbacks.Callback):
         if self._due(step):
             self._record(run, step, per)
 
+    def _after_batch(self) -> tuple[int, float | None, list[float] | None]:
+        """The step, learning rate and per-weight gradient norms after this batch hook's updates."""
+        if self._tap is not None:  # TensorFlow: one read of what the traced step stored
+            step, lr, per = self._tap.read()
+            if step is not None:
+                return step, lr, per
+        return self._iterations(), _learning_rate(self.model), self._grad_norms()
+
     def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
         run = self._holder.run
         if run is None:
             return
-        step = self._iterations()
+        step = self._iterations()  # once an epoch
         values = {}
         for k, v in _scalars(logs).items():
             if k.startswith("val_"):
@@ -161,11 +172,7 @@ class ModelglassCallback(keras.callbacks.Callback):
         return self._last_record is None or step - self._last_record >= self.every
 
     def _grad_norms(self) -> list[float] | None:
-        if not self.gradients or not self._weights:
-            return None
-        if self._tap is not None:
-            return self._tap.read()
-        if self._values.torch:
+        if self.gradients and self._weights and self._values.torch:
             return torch_grad_norms(torch_grads(self._weights))
         return None
 
@@ -191,7 +198,7 @@ class ModelglassCallback(keras.callbacks.Callback):
                         run.log_histogram(f"grads/{n}", g.detach(), step=step)
 
     def _log_model(self, run: Any, model: Any) -> None:
-        from .. import inspect as _inspect  # the composition root's public analysis
+        from ..inspect import inspect as _inspect  # the public analysis, lazily, as run.log_model does
 
         weights = list(model.weights)
         arrays = dict(zip([w.path for w in weights], weight_arrays(weights)))
@@ -202,7 +209,8 @@ class ModelglassCallback(keras.callbacks.Callback):
             p["requires_grad"] = p["name"] in trainable
             p["module"] = p["name"].rsplit("/", 1)[0]
         d.update({"framework": f"keras/{keras.backend.backend()}", "model_type": type(model).__name__,
-                  "layers": layers, "modules": modules, "total_params": int(model.count_params()),
+                  "layers": layers, "modules": modules, "graph": graph(model),
+                  "total_params": int(model.count_params()),
                   "trainable_params": sum(int(np.prod(w.shape)) for w in model.trainable_weights)})
         run.log_artifact("model", d)
 

@@ -6,7 +6,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..core import BadInputError, BadTypeError
+from ..core import BadInputError, BadTypeError, argument_error
 
 DIRECTION_KINDS = ("filter", "layer")
 
@@ -22,10 +22,8 @@ def random_directions(
     parameters (normalisation scales) are zeroed when ``ignore_1d``.
     """
     if kind not in DIRECTION_KINDS:
-        raise BadInputError(
-            f"The 'directions' argument must be one of {', '.join(DIRECTION_KINDS)}, or a list of "
-            f"dicts name -> tensor. Got {kind!r}."
-        )
+        expected = f"one of {', '.join(map(repr, DIRECTION_KINDS))}, or a list of dicts name -> tensor"
+        raise argument_error("directions", "landscape", expected, kind)
     gen = torch.Generator().manual_seed(seed)
     out = []
     for _ in range(n):

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from ..core import BadInputError, BadTypeError
+from ..core import iter_progress
 
 _DEFAULT_BUDGET_MB = 64  # small batches stay in cache; bigger ones only add memory traffic on a CPU
 
@@ -64,6 +65,7 @@ def evaluate(
     batch_points: int | None = None,
     memory_mb: float = _DEFAULT_BUDGET_MB,
     force_loop: bool = False,
+    progress: bool = True,
 ) -> tuple[np.ndarray, str, int]:
     """The mean loss at each row of ``coords`` (n_points x n_dirs).
 
@@ -96,7 +98,8 @@ def evaluate(
     method = "loop" if force_loop else "vmap"
     with torch.no_grad():
         batched = vmap(loss_at, in_dims=(0, None, None))
-        for start in range(0, len(coords), batch_points):
+        starts = range(0, len(coords), batch_points)
+        for start in iter_progress(starts, "landscape: grid points (batches)", progress=progress):
             c = coords_t[start:start + batch_points]
             p = points(c)
             acc = torch.zeros(len(c), dtype=torch.float64)

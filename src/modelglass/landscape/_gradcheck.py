@@ -185,7 +185,7 @@ def _summarise(checks: tuple[ParamCheck, ...], kinks: bool) -> GradCheck:
     scaled = [c for c in checks if c.verdict == "scaled"]
     if bad:
         findings.append(Finding(
-            "gradcheck_wrong", Severity.ERROR, f"The gradient is wrong: {_message(bad[0])}",
+            "gradcheck_wrong", Severity.ERROR, _wrong_title(bad),
             {"params": {c.name: c.rel_error for c in bad}, "factor": bad[0].factor},
             "Re-derive the gradient of the loss you actually compute; a sign error makes gradient "
             "descent climb instead of descend.", source="gradcheck"))
@@ -204,6 +204,15 @@ def _summarise(checks: tuple[ParamCheck, ...], kinks: bool) -> GradCheck:
             "Fine if the function has kinks (ReLU, abs, max); otherwise look for a small error.",
             source="gradcheck"))
     return GradCheck(worst.verdict, rel, checks, msg, tuple(sort_findings(findings)))
+
+
+def _wrong_title(bad: list[ParamCheck]) -> str:
+    first = bad[0]
+    if first.factor is not None:
+        return f"The gradient is {_message(first)}."
+    names = ", ".join(c.name for c in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+    worst = max(c.rel_error for c in bad)
+    return f"The gradient is wrong for {names} (relative error up to {worst:.2g})."
 
 
 def _message(c: ParamCheck) -> str:

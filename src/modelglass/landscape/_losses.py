@@ -21,6 +21,7 @@ from ..core import (
     require,
     sort_findings,
 )
+from ..core import iter_progress
 
 REGRESSION = ("mse", "mae", "huber")
 CLASSIFICATION = ("cross_entropy", "label_smoothing", "focal")
@@ -109,6 +110,7 @@ def compare_losses(
     lr: float = 0.01,
     val_fraction: float = 0.25,
     seed: int = 0,
+    progress: bool = True,
 ) -> LossComparison:
     """Train a fresh ``model_fn()`` with each loss and compare them on validation data.
 
@@ -127,13 +129,14 @@ def compare_losses(
             (default ``mae`` for regression, ``accuracy`` for classification).
         greater_is_better: Direction of a callable metric.
         task: ``regression`` or ``classification`` (default: from the losses or y).
+        progress: Show a progress bar of the losses (on a terminal or in a notebook only).
     """
     torch = require("torch", "compare_losses")
     named, task = _loss_table(torch, losses, task, y)
     Xt, yt, Xv, yv = _split(torch, X, y, X_val, y_val, task, val_fraction, seed)
     metric_name, metric_fn, gib = _metric(metric, greater_is_better, task)
     runs, models = [], {}
-    for name, fn in named.items():
+    for name, fn in iter_progress(list(named.items()), "compare_losses: losses", progress=progress):
         torch.manual_seed(seed)
         model = model_fn()
         if not isinstance(model, torch.nn.Module):

@@ -7,6 +7,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..core import BadInputError, BadTypeError, callable_arg, model_as_found, one_of, positive_int, positive_number, require
+from ..core import iter_progress
 from ._directions import flatten_checkpoint, given_directions, pca_directions, random_directions, unflatten
 from ._evaluate import batches_of, evaluate, model_loss
 from ._mlp import evaluate_mlp, mlp_layers
@@ -32,6 +33,7 @@ def landscape(
     batch_points: int | None = None,
     memory_mb: float = 64,
     method: str = "auto",
+    progress: bool = True,
 ) -> Landscape:
     """Compute the loss over a line or a plane through the model's parameters.
 
@@ -62,6 +64,7 @@ def landscape(
         memory_mb: Memory budget of one batch of points.
         method: ``auto`` (a batched fast path for plain ``nn.Sequential`` MLPs, else
             ``vmap``), ``vmap`` or ``loop`` (one ``functional_call`` per point).
+        progress: Show a progress bar of the grid (on a terminal or in a notebook only).
     """
     one_of(method, "method", "landscape", _METHODS)
     one_of(kind, "kind", "landscape", _KINDS)
@@ -70,7 +73,8 @@ def landscape(
     callable_arg(loss_fn, "loss_fn", "landscape")
     if isinstance(model, np.ndarray) or (isinstance(model, (list, tuple)) and model and
                                          all(isinstance(v, (int, float)) for v in model)):
-        return _numpy_landscape(np.asarray(model, dtype=np.float64), loss_fn, kind, steps, span, trajectory, seed)
+        return _numpy_landscape(np.asarray(model, dtype=np.float64), loss_fn, kind, steps, span, trajectory, seed,
+                                progress)
     torch = require("torch", "landscape of a PyTorch model")
     if not isinstance(model, torch.nn.Module):
         raise BadTypeError(
@@ -79,7 +83,7 @@ def landscape(
     if data is None:
         raise BadInputError("landscape of a PyTorch model needs data: (X, y) or batches of them.")
     return _torch_landscape(torch, model, loss_fn, data, kind, directions, steps, span, trajectory,
-                            ignore_1d, seed, batch_points, memory_mb, method)
+                            ignore_1d, seed, batch_points, memory_mb, method, progress)
 
 
 def _grid(kind: str, steps: int, span: float) -> tuple[np.ndarray, np.ndarray | None]:
@@ -113,7 +117,7 @@ def _coords(x: np.ndarray, y: np.ndarray | None) -> np.ndarray:
 
 def _torch_landscape(torch: Any, model: Any, loss_fn: Any, data: Any, kind: str, directions: Any, steps: int,
                      span: float, trajectory: Any, ignore_1d: bool, seed: int, batch_points: int | None,
-                     memory_mb: float, method: str) -> Landscape:
+                     memory_mb: float, method: str, progress: bool = True) -> Landscape:
     params = {n: p.detach() for n, p in model.named_parameters()}
     if not params:
         raise BadInputError(f"{type(model).__name__} has no parameters; there is no landscape to draw.")
@@ -148,7 +152,7 @@ def _torch_landscape(torch: Any, model: Any, loss_fn: Any, data: Any, kind: str,
             method = "mlp"
         else:
             losses, method, _ = evaluate(torch, model, loss_fn, batches, params, dirs, coords, batch_points,
-                                         memory_mb, force_loop=(method == "loop"))
+                                         memory_mb, force_loop=(method == "loop"), progress=progress)
     n_grid = len(x) * (1 if y is None else len(y))
     grid = losses[:n_grid].reshape((len(x),) if y is None else (len(y), len(x)))
     tl = losses[n_grid:] if traj is not None else None
@@ -160,7 +164,7 @@ def _torch_landscape(torch: Any, model: Any, loss_fn: Any, data: Any, kind: str,
 
 
 def _numpy_landscape(theta: np.ndarray, loss_fn: Callable[[np.ndarray], Any], kind: str, steps: int,
-                     span: float, trajectory: Any, seed: int) -> Landscape:
+                     span: float, trajectory: Any, seed: int, progress: bool = True) -> Landscape:
     theta = theta.ravel()
     f = lambda th: _scalar(loss_fn(th))  # noqa: E731
     center_loss = f(theta)
@@ -172,7 +176,8 @@ def _numpy_landscape(theta: np.ndarray, loss_fn: Callable[[np.ndarray], Any], ki
             x, y = (c + theta[j] for j, c in enumerate(_path_grid(path - theta, steps)))
         else:
             x, y = (theta[j] + np.linspace(-span, span, steps) * max(abs(theta[j]), 1.0) for j in range(2))
-        losses = np.array([[f(np.array([a, b])) for a in x] for b in y])
+        losses = np.array([[f(np.array([a, b])) for a in x]
+                           for b in iter_progress(y, "landscape: grid rows", progress=progress)])
         tl = None if path is None else np.array([f(p) for p in path])
         center = (float(theta[0]), float(theta[1]))
         return Landscape("exact", x, y, losses, center, center_loss, "theta_0", "theta_1", "parameters",
@@ -184,7 +189,8 @@ def _numpy_landscape(theta: np.ndarray, loss_fn: Callable[[np.ndarray], Any], ki
     x, y = _grid(kind, steps, span)
     x = _with_zero(x)
     y = None if y is None else _with_zero(y)
-    vals = np.array([f(theta + c @ dirs) for c in _coords(x, y)])
+    vals = np.array([f(theta + c @ dirs) for c in iter_progress(_coords(x, y), "landscape: points",
+                                                                 progress=progress)])
     grid = vals.reshape((len(x),) if y is None else (len(y), len(x)))
     center = (0.0,) if y is None else (0.0, 0.0)
     return Landscape(kind, x, y, grid, center, center_loss, "direction 1", "direction 2" if y is not None else None,

@@ -14,6 +14,7 @@ _RUN_COLUMNS = (
     "id", "project", "name", "status", "config", "summary", "started", "ended",
     "heartbeat", "host", "pid", "study", "schema_version",
 )
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _UPDATABLE = {"status", "summary", "ended", "heartbeat", "config", "name", "study"}
 
 
@@ -242,12 +243,13 @@ class SqlBackend:
     ) -> list[tuple[int, bytes, bytes, bytes]]:
         sql = "SELECT n, steps, vals, times FROM series_chunks WHERE run_id = ? AND tag = ?"
         params: list[Any] = [run_id, tag]
+        # Bounds beyond the 64-bit steps (a URL's ?start=) select as the nearest bound would.
         if step_min is not None:
             sql += " AND step_max >= ?"
-            params.append(int(step_min))
+            params.append(min(max(int(step_min), _INT64_MIN), _INT64_MAX))
         if step_max is not None:
             sql += " AND step_min <= ?"
-            params.append(int(step_max))
+            params.append(min(max(int(step_max), _INT64_MIN), _INT64_MAX))
         rows = self._select(sql + " ORDER BY seq", params)
         return [(r[0], bytes(r[1]), bytes(r[2]), bytes(r[3])) for r in rows]
 

@@ -145,7 +145,7 @@ class SqliteBackend(SqlBackend):
                 raise _store_error(self.location, "read", exc) from exc
 
 
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
+def _is_busy(exc: sqlite3.Error) -> bool:
     msg = str(exc).lower()
     return "locked" in msg or "busy" in msg
 

@@ -25,7 +25,8 @@ from ._histogram import DEFAULT_BINS, HistogramData, compute_histogram
 from ._validate import (
     STEP_MAX, STEP_MIN, check_bins, check_json, check_name, check_step, check_text, overflow_error,
 )
-from ._writer import ARTIFACT, EVENT, HISTOGRAM, UPDATE, Writer, new_column
+from ._spool import Spool
+from ._writer import ARTIFACT, EVENT, HISTOGRAM, UPDATE, Writer, new_column, replay_orphans
 
 _current: contextvars.ContextVar["Run | None"] = contextvars.ContextVar(
     "modelglass_current_run", default=None
@@ -91,7 +92,6 @@ class Run:
         self.id = _new_id()
         self.project = project
         self.config = _plain_config(config)
-        self.name = name or ""  # the store picks <project>-<n> when empty
         self.started = time.time()
         self.status = "running"
         self.summary = Summary(self)
@@ -99,6 +99,7 @@ class Run:
         self._finished = False
         self._token: contextvars.Token[Run | None] | None = None
         self._watchers: list[Any] = []
+        # Without a name the store picks <project>-<n>, unique among simultaneous inits.
         self.name = self._backend.create_run(
             {
                 "id": self.id, "project": project, "name": name, "status": "running",
@@ -108,7 +109,13 @@ class Run:
                 "schema_version": 1,
             }
         )
-        self._writer = Writer(self._backend, self.id, flush_interval)
+        spool = None
+        if getattr(self._backend, "spools", False):
+            # A server store: spool to a local file during an outage, and first write
+            # what runs of dead processes left spooled.
+            replay_orphans(self._backend, skip=self.id)
+            spool = Spool(self._backend.location, self.id)
+        self._writer = Writer(self._backend, self.id, flush_interval, spool)
         self._queue = self._writer.queue
         # Bound methods: `with lock:` costs about twice as much per call.
         self._acquire, self._release = self._writer.lock.acquire, self._writer.lock.release
@@ -167,7 +174,7 @@ class Run:
         except BaseException as exc:
             _rollback(columns, values, k)
             if isinstance(exc, OverflowError):
-                raise overflow_error(k, v) from None
+                raise overflow_error(str(k), v) from None
             raise
         finally:
             self._release()
@@ -245,6 +252,33 @@ class Run:
         while self._watchers:
             self._watchers.pop().remove()
 
+    def show(self, every: float = 2.0, tags: list[str] | None = None,
+             dashboard: str | bool | None = None) -> Any:
+        """Show this run's charts: live in a Jupyter notebook, last values in a terminal.
+
+        In a notebook a background thread (not the training thread) redraws the charts
+        from the store every ``every`` seconds while the run is running; the dashboard's
+        page for the run is embedded when one runs (``dashboard=URL``, the environment
+        variable ``MODELGLASS_UI_URL``, or ``modelglass ui`` on its default port;
+        ``dashboard=False`` never embeds it).
+
+        Returns:
+            The notebook's live view (``.update()``, ``.stop()``), or None in a terminal.
+        """
+        from ..core import in_notebook
+        from ._show import LiveView, print_last_values
+
+        if not (isinstance(every, (int, float)) and every > 0):
+            raise BadInputError(f"The 'every' argument of Run.show must be a positive number of seconds. Got {every!r}.")
+        if not in_notebook():
+            if self.status == "running":
+                self.flush()
+            print_last_values(self)
+            return None
+        if self.status == "running":
+            self.flush()
+        return LiveView(self, every, tags, dashboard).start()
+
     def update_config(self, values: Mapping[str, Any]) -> None:
         """Add to the run's config after it started (e.g. define-by-run hyperparameters)."""
         self._check_open()
@@ -275,10 +309,8 @@ class Run:
         """Block until everything logged so far is durable."""
         if self._finished:
             return  # finish() flushed everything and closed the store
+        # Raises when something could not be made durable (a spool file is durable).
         self._writer.drain()
-        if self._writer.error is not None:
-            err, self._writer.error = self._writer.error, None
-            raise err
 
     def finish(self, status: str = "finished") -> None:
         """Flush, mark the run ``finished`` (or ``failed``) and stop the writer."""

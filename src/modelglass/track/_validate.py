@@ -56,24 +56,24 @@ def check_step(step: Any) -> int:
         if (is_tensor(step) or isinstance(step, np.ndarray)) and _is_int_scalar(step):
             return check_step(int(step))
         raise BadTypeError(f"The 'step' argument must be an int. Got {type(step).__name__}.")
-    step = int(step)
-    if not STEP_MIN <= step <= STEP_MAX:
+    value = int(step)
+    if not STEP_MIN <= value <= STEP_MAX:
         raise BadInputError(
             f"The 'step' argument must fit a signed 64-bit integer "
-            f"({STEP_MIN} to {STEP_MAX}). Got {_short(step)}."
+            f"({STEP_MIN} to {STEP_MAX}). Got {_short(value)}."
         )
-    return step
+    return value
 
 
 def _is_int_scalar(x: Any) -> bool:
     try:
-        return int(x) == x
+        return bool(int(x) == x)
     except (TypeError, ValueError, RuntimeError):
         return False
 
 
 def check_bins(bins: Any) -> int:
-    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or not 1 <= bins <= MAX_BINS:
+    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or not 1 <= int(bins) <= MAX_BINS:
         raise BadInputError(
             f"The 'bins' argument of log_histogram must be an int from 1 to {MAX_BINS}. "
             f"Got {_short(bins)}."

@@ -14,11 +14,12 @@ import logging
 from array import array
 import threading
 import time
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
 from ..store import Backend, EventRow, StoreUnavailableError, WriteBatch, make_chunks
+from ._spool import Spool, orphans, replay_file
 
 log = logging.getLogger("modelglass")
 
@@ -35,10 +36,59 @@ def new_column() -> tuple[Any, ...]:
     return steps, values, times, steps.append, values.append, times.append
 
 
-class Writer:
-    """Owns the queue of one run and the thread that persists it."""
+class _BatchWriter:
+    """Writes batches of one run, isolating the records a store refuses."""
 
-    def __init__(self, backend: Backend, run_id: str, interval: float = 1.0) -> None:
+    backend: Backend
+    run_id: str
+    refused: int
+
+    def _write_batch(self, batch: WriteBatch) -> None:
+        """Write ``batch``; a record the store refuses is dropped and reported, the rest
+        written. Raises ``_Unsent`` with what is left when the store is unavailable."""
+        try:
+            self.backend.write(batch)
+            return
+        except StoreUnavailableError as exc:
+            raise _Unsent(exc, batch) from None
+        except Exception:  # noqa: BLE001 - a record the store refuses: find it, keep the rest
+            pass
+        pieces = list(_split(batch))
+        for i, (what, piece) in enumerate(pieces):
+            try:
+                self.backend.write(piece)
+            except StoreUnavailableError as exc:
+                raise _Unsent(exc, _merge(p for _, p in pieces[i:])) from None
+            except Exception as exc:  # noqa: BLE001 - reported on the run, the rest goes on
+                self._report(what, exc)
+
+    def _report(self, what: str, exc: Exception) -> None:
+        self.refused += 1
+        text = " ".join(f"{type(exc).__name__}: {exc}".split())
+        message = f"modelglass dropped {what}: the store refused it ({text})"
+        if self.refused == 1:
+            log.warning("run %s: %s (further refusals go to the run's events)", self.run_id,
+                        message)
+        safe = message.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\x00")
+        event = EventRow(self.run_id, time.time(), None, "error", safe, "{}")
+        try:
+            self.backend.write(WriteBatch(events=[event]))
+        except Exception:  # noqa: BLE001 - the warning above already said it
+            pass
+
+
+class Writer(_BatchWriter):
+    """Owns the queue of one run and the thread that persists it.
+
+    A batch the store cannot take now (a full disk, a server restarting) goes to a
+    backlog: the run's spool file when the store is a server (``spool``), else
+    memory. The backlog is written first, in order, once the store answers again;
+    until then the writer retries with a growing delay.
+    """
+
+    def __init__(
+        self, backend: Backend, run_id: str, interval: float = 1.0, spool: Spool | None = None
+    ) -> None:
         self.backend = backend
         self.run_id = run_id
         self.interval = interval
@@ -53,6 +103,9 @@ class Writer:
         self._stop = False
         self.error: BaseException | None = None
         self.refused = 0  # records the store refused (reported as error events)
+        self.backlog: Spool | MemoryBacklog = spool if spool is not None else MemoryBacklog()
+        self._retry_at = 0.0
+        self._delay = 0.0
         self._thread = threading.Thread(
             target=self._loop, name=f"modelglass-writer-{run_id}", daemon=True
         )
@@ -63,15 +116,17 @@ class Writer:
             self._wake.wait(self.interval)
             self._wake.clear()
             try:
-                self.drain()
+                self.drain(force=False)
             except BaseException as exc:  # noqa: BLE001 - kept and re-raised on flush/finish
-                if self.error is None or str(exc) != str(self.error):
-                    log.error("modelglass could not write run %s: %s", self.run_id, exc)
                 self.error = exc
-                time.sleep(self.interval)
 
-    def drain(self) -> int:
-        """Persist everything queued so far. Returns how many queue items it wrote."""
+    def drain(self, force: bool = True) -> int:
+        """Persist everything queued so far. Returns how many values and records it took.
+
+        Raises the store's error when something is left in a memory backlog (a
+        spool file is durable: a flush that spooled returns). ``force=False`` (the
+        background loop) waits out the retry delay instead of trying the store.
+        """
         with self._drain_lock:
             q = self.queue
             n = len(q)
@@ -80,65 +135,60 @@ class Writer:
                 columns = dict(self.columns)
                 self.columns.clear()
             count = n + sum(len(c[0]) for c in columns.values())
-            try:
-                self._write(items, columns)
-            except BaseException:
-                # Put back what is not written so that nothing logged is lost.
-                q.extendleft(reversed(items))
-                self._restore(columns)
-                raise
+            batch = self._build(items, columns)
+            batch.run_updates.setdefault(self.run_id, {})["heartbeat"] = time.time()
+            self._send(batch, force)
+            if self.backlog.pending and isinstance(self.backlog, MemoryBacklog):
+                raise self.error or StoreUnavailableError("The store cannot be written.")
             return count
 
-    def _write(self, items: list[tuple[Any, ...]], columns: dict[str, tuple[Any, ...]]) -> None:
-        """Write ``items`` and ``columns``; on return both are empty, else they hold
-        what is still unwritten."""
-        batch = self._build(items, columns)
-        batch.run_updates.setdefault(self.run_id, {})["heartbeat"] = time.time()
+    def _send(self, batch: WriteBatch, force: bool) -> None:
+        backlog = self.backlog
         try:
-            self.backend.write(batch)
-        except StoreUnavailableError:
-            raise
-        except Exception:  # noqa: BLE001 - a record the store refuses: find it, keep the rest
-            self._isolate(items, columns)
-        items.clear()
-        columns.clear()
-
-    def _isolate(self, items: list[tuple[Any, ...]], columns: dict[str, tuple[Any, ...]]) -> None:
-        """Write one record (or one series) at a time; drop and report what the store refuses."""
-        while items:
-            self._write_one(_describe(items[0]), self._build(items[:1], {}))
-            items.pop(0)
-        for tag in list(columns):
-            self._write_one(f"series {tag!a}", self._build([], {tag: columns[tag]}))
-            del columns[tag]
-
-    def _write_one(self, what: str, batch: WriteBatch) -> None:
-        try:
-            self.backend.write(batch)
-        except StoreUnavailableError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - reported on the run, the rest goes on
-            self.refused += 1
-            text = " ".join(f"{type(exc).__name__}: {exc}".split())
-            message = f"modelglass dropped {what}: the store refused it ({text})"
-            if self.refused == 1:
-                log.warning("run %s: %s (further refusals go to the run's events)", self.run_id,
-                            message)
-            safe = message.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\x00")
-            event = EventRow(self.run_id, time.time(), None, "error", safe, "{}")
+            if backlog.pending:
+                if not force and time.monotonic() < self._retry_at:
+                    self._keep(batch)
+                    return
+                try:
+                    backlog.replay(self._write_batch)
+                except _Unsent as unsent:  # the backlog keeps its own batches, in order
+                    self._keep(batch)
+                    self._failed(unsent.error)
+                    return
+                self._recovered()
             try:
-                self.backend.write(WriteBatch(events=[event]))
-            except Exception:  # noqa: BLE001 - the warning above already said it
-                pass
+                self._write_batch(batch)
+            except _Unsent as unsent:
+                self._keep(unsent.batch)
+                self._failed(unsent.error)
+            else:
+                self._recovered()
+        except BaseException:
+            self._keep(batch)  # e.g. KeyboardInterrupt during flush: keep it, let it through
+            raise
 
-    def _restore(self, columns: dict[str, tuple[Any, ...]]) -> None:
-        with self.lock:
-            for tag, old in columns.items():
-                newer = self.columns.get(tag)
-                if newer is not None:
-                    for a, b in zip(old[:3], newer[:3]):
-                        a.extend(b)
-                self.columns[tag] = old
+    def _keep(self, batch: WriteBatch) -> None:
+        updates = set(batch.run_updates.get(self.run_id, {})) - {"heartbeat"}
+        if batch.chunks or batch.histograms or batch.artifacts or batch.events or updates:
+            self.backlog.append(batch)
+
+    def _failed(self, exc: BaseException) -> None:
+        first = self.error is None
+        self.error = exc
+        self._delay = min(max(2 * self._delay, self.interval, 0.25), 30.0)
+        self._retry_at = time.monotonic() + self._delay
+        if first:
+            where = (f"spooled to {self.backlog.path}" if isinstance(self.backlog, Spool)
+                     else "kept in memory")
+            log.warning("modelglass cannot write run %s now (%s); what it logs is %s and "
+                        "written when the store answers again", self.run_id, exc, where)
+
+    def _recovered(self) -> None:
+        if self.error is not None:
+            log.warning("modelglass: the store of run %s answers again; the backlog is written",
+                        self.run_id)
+        self.error = None
+        self._delay = 0.0
 
     def _build(self, items: list[tuple[Any, ...]], columns: dict[str, tuple[Any, ...]]) -> WriteBatch:
         batch = WriteBatch()
@@ -173,23 +223,125 @@ class Writer:
         """What is not written yet, in words (for an error that gives up)."""
         with self.lock:
             values = sum(len(c[0]) for c in self.columns.values())
-            tags = sum(1 for c in self.columns.values() if c[0])
-        return f"{values} values of {tags} series and {len(self.queue)} other records"
+        values += self.backlog.values
+        where = (f"; they are kept in {self.backlog.path} and written by the next mg.init on "
+                 "this store" if isinstance(self.backlog, Spool) and self.backlog.pending else "")
+        return (f"{values} values and {self.backlog.pending} flushes not written, "
+                f"{len(self.queue)} records queued{where}")
+
+    # How long finish() keeps retrying a store that is away before it gives up.
+    finish_wait = 15.0
 
     def close(self) -> None:
-        """Stop the thread after a last drain."""
+        """Stop the thread after a last drain; retry an unavailable store for ``finish_wait`` s."""
         self._stop = True
         self._wake.set()
         self._thread.join(timeout=max(10.0, 3 * self.interval))
-        self.drain()
+        deadline = time.monotonic() + self.finish_wait
+        try:
+            while True:
+                try:
+                    self.drain(force=True)
+                except StoreUnavailableError:
+                    pass
+                if not self.backlog.pending:
+                    return
+                if time.monotonic() > deadline:
+                    raise self.error or StoreUnavailableError("The store cannot be written.")
+                time.sleep(min(max(self._delay, 0.2), 2.0))
+        finally:
+            if isinstance(self.backlog, Spool):
+                self.backlog.close()
 
 
-def _describe(item: tuple[Any, ...]) -> str:
-    kind, row = item[0], item[1]
-    if kind == HISTOGRAM:
-        return f"histogram {row.tag!a} at step {row.step}"
-    if kind == ARTIFACT:
-        return f"artifact {row.name!a}"
-    if kind == EVENT:
-        return f"event {row.message[:60]!a}"
-    return f"run update of {', '.join(sorted(row))}"
+class _Unsent(Exception):
+    """The store is unavailable; ``batch`` is what is left to write."""
+
+    def __init__(self, error: BaseException, batch: WriteBatch) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.batch = batch
+
+
+class MemoryBacklog:
+    """Batches kept in memory while a local store cannot take them (a full disk)."""
+
+    path = None
+
+    def __init__(self) -> None:
+        self.batches: list[WriteBatch] = []
+
+    @property
+    def pending(self) -> int:
+        return len(self.batches)
+
+    @property
+    def values(self) -> int:
+        return sum(c.n for b in self.batches for c in b.chunks)
+
+    def append(self, batch: WriteBatch) -> None:
+        self.batches.append(batch)
+
+    def replay(self, write: Callable[[WriteBatch], None]) -> None:
+        while self.batches:
+            try:
+                write(self.batches[0])
+            except _Unsent as unsent:
+                self.batches[0] = unsent.batch  # only what is left of it
+                raise
+            self.batches.pop(0)
+
+
+def _split(batch: WriteBatch) -> Iterator[tuple[str, WriteBatch]]:
+    """One batch per record (per series for chunks), each described in words."""
+    by_tag: dict[str, list[Any]] = {}
+    for c in batch.chunks:
+        by_tag.setdefault(c.tag, []).append(c)
+    for tag, rows in by_tag.items():
+        yield f"series {tag!a}", WriteBatch(chunks=rows)
+    for h in batch.histograms:
+        yield f"histogram {h.tag!a} at step {h.step}", WriteBatch(histograms=[h])
+    for a in batch.artifacts:
+        yield f"artifact {a.name!a}", WriteBatch(artifacts=[a])
+    for e in batch.events:
+        yield f"event {e.message[:60]!a}", WriteBatch(events=[e])
+    for run_id, fields in batch.run_updates.items():
+        yield f"run update of {', '.join(sorted(fields))}", WriteBatch(run_updates={run_id: fields})
+
+
+def _merge(batches: Iterable[WriteBatch]) -> WriteBatch:
+    out = WriteBatch()
+    for b in batches:
+        out.chunks += b.chunks
+        out.histograms += b.histograms
+        out.artifacts += b.artifacts
+        out.events += b.events
+        for run_id, fields in b.run_updates.items():
+            out.run_updates.setdefault(run_id, {}).update(fields)
+    return out
+
+
+class _Replayer(_BatchWriter):
+    """Writes an orphan spool file's batches with the writer's isolation of refused records."""
+
+    def __init__(self, backend: Backend, run_id: str) -> None:
+        self.backend, self.run_id, self.refused = backend, run_id, 0
+
+    def write(self, batch: WriteBatch) -> None:
+        try:
+            self._write_batch(batch)
+        except _Unsent as unsent:
+            raise unsent.error from None
+
+
+def replay_orphans(backend: Backend, skip: str) -> int:
+    """Write the spool files that dead processes left for this store. Returns how many."""
+    done = 0
+    for run_id, fh in orphans(backend.location, skip=skip):
+        try:
+            replay_file(fh, _Replayer(backend, run_id).write)
+        except StoreUnavailableError:
+            return done  # still away: the next init tries again
+        done += 1
+        log.warning("modelglass wrote what run %s had spooled before its process ended", run_id)
+    return done

@@ -20,6 +20,7 @@ from ..core import (
     positive_number,
     sort_findings,
 )
+from ..core import progress_bar
 from ._lr_torch import torch_sweep
 
 
@@ -90,6 +91,7 @@ def lr_find(
     optimizer_kwargs: Mapping[str, Any] | None = None,
     smooth: float | None = None,
     diverge: float = 4.0,
+    progress: bool = True,
 ) -> LRFinderResult:
     """Run a learning-rate range test.
 
@@ -114,21 +116,32 @@ def lr_find(
         optimizer_kwargs: Extra arguments for ``optimizer_cls``.
         smooth: Smoothing factor of the loss (default 0.98 for PyTorch, 0.5 for a function).
         diverge: Stop when the smoothed loss exceeds this multiple of its best.
+        progress: Show a progress bar of the rates (on a terminal or in a notebook only).
     """
     _check_range(start, end, steps, diverge)
     if smooth is not None:
         in_range(smooth, "smooth", "lr_find", 0.0, 1.0, high_open=True)
     lrs = np.geomspace(start, end, steps)
+    with progress_bar("lr_find: rates", steps, progress) as bar:
+        return _sweep(model, loss_fn, data, optimizer_cls, optimizer_kwargs, lrs, smooth, diverge, steps, bar)
+
+
+def _sweep(model: Any, loss_fn: Any, data: Any, optimizer_cls: Any, optimizer_kwargs: Any, lrs: np.ndarray,
+           smooth: float | None, diverge: float, steps: int, bar: Any) -> LRFinderResult:
+    def stop(ls: list[float], beta: float) -> bool:
+        bar.advance()
+        return _should_stop(ls, beta, diverge)
+
     if _is_module(model):
         if loss_fn is None or data is None:
             raise BadInputError("lr_find on a PyTorch model needs loss_fn and data ((X, y) or batches).")
         beta = 0.98 if smooth is None else smooth
         losses = torch_sweep(model, loss_fn, data, optimizer_cls, optimizer_kwargs or {}, lrs,
-                             lambda ls: _should_stop(ls, beta, diverge))
+                             lambda ls: stop(ls, beta))
         kind = "torch"
     elif callable(model) and loss_fn is None and data is None:
         beta = 0.5 if smooth is None else smooth
-        losses = _function_sweep(model, lrs, lambda ls: _should_stop(ls, beta, diverge))
+        losses = _function_sweep(model, lrs, lambda ls: stop(ls, beta))
         kind = "function"
     else:
         raise BadTypeError(

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
-from ..core import BadInputError, BadTypeError, model_as_found, require
+from ..core import BadInputError, BadTypeError, argument_type_error, model_as_found, require
 
 
 def torch_sweep(
@@ -87,10 +87,7 @@ def _optimizer(torch: Any, cls: Any, kwargs: Mapping[str, Any], params: list[Any
         return cls, False
     cls = cls or torch.optim.SGD
     if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
-        raise BadTypeError(
-            f"The 'optimizer_cls' argument of lr_find must be a torch.optim.Optimizer class or "
-            f"instance. Got {cls!r}."
-        )
+        raise argument_type_error("optimizer_cls", "lr_find", "a torch.optim.Optimizer class or instance", cls)
     return cls(params, lr=lr, **dict(kwargs)), True
 
 

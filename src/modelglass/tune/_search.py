@@ -7,9 +7,11 @@ import os
 import secrets
 import time
 import traceback
+import warnings
 from typing import Any, Callable, Mapping
 
 from ..core import BadInputError, BadTypeError, argument_error, callable_arg, one_of, positive_int, positive_number
+from ..core import progress_bar
 from ..store import open_backend
 from ..track import init as _init_run
 from ._result import ERROR_ATTR, RUN_ID_ATTR, TuneResult, result_from_study
@@ -34,6 +36,9 @@ def tune(
     n_jobs: int = 1,
     project: str = "tune",
     seed: int | None = None,
+    heartbeat: int = 20,
+    retries: int = 0,
+    progress: bool = True,
 ) -> TuneResult:
     """Search hyperparameters with Optuna, logging every trial as a modelglass run.
 
@@ -63,17 +68,30 @@ def tune(
         n_jobs: Threads running trials in this process.
         project: Project of the trial runs.
         seed: Seed for the sampler, for a repeatable search.
+        heartbeat: With a database storage (SQLite file or URL), seconds between a
+            running trial's heartbeats. The trial of a worker that died (killed,
+            preempted) is marked failed by the next worker to start a trial after
+            twice this long, and its modelglass run ``crashed``.
+        retries: How many times such a trial is run again (same parameters).
+        progress: Show a progress bar of the trials (on a terminal or in a notebook only).
 
     Returns:
         A :class:`TuneResult` over every trial of the study (also those of other workers).
     """
     _check_args(objective, n_trials, direction, timeout, n_jobs)
+    for arg, value, low in (("heartbeat", heartbeat, 1), ("retries", retries, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise BadInputError(
+                f"The '{arg}' argument of mg.tune must be an int >= {low}. Got {value!r}."
+            )
     optuna = optuna_module()
     parsed = parse_space(space)
     # Fail before the first trial when the run store cannot be written, rather than
     # recording every trial as failed with the same error.
     open_backend(store, create=True).close()
-    storage_obj, storage_desc = open_storage(storage, store)
+    storage_obj, storage_desc = open_storage(
+        storage, store, heartbeat=heartbeat, on_stale=_on_stale(optuna, store, retries)
+    )
     name = study or _new_study_name(project)
     wrapped = _logged_objective(objective, parsed, name, project, store)
     previous = optuna.logging.get_verbosity()
@@ -82,7 +100,9 @@ def tune(
     try:
         st = _create(optuna, storage_obj, _sampler(optuna, sampler, seed), _pruner(optuna, pruner),
                      name, direction)
-        st.optimize(wrapped, n_trials=n_trials, timeout=timeout, n_jobs=n_jobs, catch=(Exception,))
+        with progress_bar("tune: trials", n_trials, progress) as bar:
+            st.optimize(wrapped, n_trials=n_trials, timeout=timeout, n_jobs=n_jobs, catch=(Exception,),
+                        callbacks=[lambda _study, _trial: bar.advance()])
     finally:
         optuna.logging.set_verbosity(previous)
     return result_from_study(st, storage_desc)
@@ -178,6 +198,35 @@ def _logged_objective(objective: Callable[[Any], float], space: Mapping[str, Any
             run.finish(status)
 
     return run_trial
+
+
+def _on_stale(optuna: Any, store: Any, retries: int) -> Callable[[Any, Any], None]:
+    """Called (in another worker) for a trial whose worker stopped beating."""
+    retry = None
+    if retries:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=retries)
+
+    def callback(study: Any, trial: Any) -> None:
+        run_id = trial.user_attrs.get(RUN_ID_ATTR)
+        if run_id:
+            _mark_crashed(store, str(run_id))
+        if retry is not None:
+            retry(study, trial)
+
+    return callback
+
+
+def _mark_crashed(store: Any, run_id: str) -> None:
+    from ..store import WriteBatch
+
+    backend = open_backend(store, create=True)
+    try:
+        if any(r["id"] == run_id and r["status"] == "running" for r in backend.runs()):
+            backend.write(WriteBatch(run_updates={run_id: {"status": "crashed"}}))
+    finally:
+        backend.close()
 
 
 def _log_reports(trial: Any, run: Any) -> None:

@@ -9,6 +9,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..core import BadInputError, Finding, Result, Severity, format_number, jsonable, require, sort_findings
+from ..core import iter_progress
 from ._cv import Curve, check_candidate, cv_scores, is_classification, learning_curve, make_splits, validation_curve
 
 _ALPHA = 0.05
@@ -101,6 +102,7 @@ def compare_models(
     validation_values: Sequence[Any] | None = None,
     validation_candidate: str | None = None,
     random_state: int = 0,
+    progress: bool = True,
 ) -> ModelComparison:
     """Cross-validate every candidate on the same folds and say which is best.
 
@@ -119,6 +121,7 @@ def compare_models(
         validation_values: Its values.
         validation_candidate: Which candidate to sweep (default the best).
         random_state: Seed of the folds.
+        progress: Show a progress bar of the candidates (on a terminal or in a notebook only).
     """
     require("sklearn", "compare_models")
     from sklearn.metrics import get_scorer
@@ -135,7 +138,7 @@ def compare_models(
         raise BadInputError(f"Unknown scoring {scoring!r}: {exc}") from exc
     splits = make_splits(X, y_arr, cv, classification, random_state)
     scores = {}
-    for name, est in named.items():
+    for name, est in iter_progress(list(named.items()), "compare_models: candidates", progress=progress):
         try:
             scores[name] = cv_scores(est, scorer, X, y_arr, splits)
         except (ValueError, TypeError) as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping
 
-from ..core import BadInputError
+from ..core import BadInputError, argument_error
 
 
 def parse_space(space: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -25,10 +25,8 @@ def parse_space(space: Mapping[str, Any] | None) -> dict[str, Any]:
     if space is None:
         return {}
     if not isinstance(space, Mapping):
-        raise BadInputError(
-            "The 'space' argument of mg.tune must be a dict of name -> (low, high), "
-            f"(low, high, 'log') or [choices]. Got {type(space).__name__}."
-        )
+        expected = "a dict of name -> (low, high), (low, high, 'log') or [choices]"
+        raise argument_error("space", "mg.tune", expected, space)
     from optuna import distributions as dist
 
     out: dict[str, Any] = {}

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import random
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
-from ..core import BadInputError, NotFoundError, require, resolve_store_location
+from ..core import BadInputError, NotFoundError, argument_error, require, resolve_store_location
 
 JOURNAL_NAME = "optuna.journal"
 _PG_PREFIXES = ("postgresql://", "postgres://")
@@ -44,7 +45,10 @@ def describe(storage: Any) -> str:
     return type(storage).__name__
 
 
-def open_storage(storage: Any, store: Any = None, create: bool = True) -> tuple[Any, str]:
+def open_storage(
+    storage: Any, store: Any = None, create: bool = True, heartbeat: int | None = None,
+    on_stale: Any = None,
+) -> tuple[Any, str]:
     """An Optuna storage object for ``storage`` (or the default beside ``store``).
 
     Args:
@@ -52,6 +56,10 @@ def open_storage(storage: Any, store: Any = None, create: bool = True) -> tuple[
             ``.db`` path (SQLite), a database URL, or an Optuna storage object.
         store: The run store whose neighbour is the default storage.
         create: When False, a journal file that does not exist raises NotFoundError.
+        heartbeat: For a database storage: seconds between a running trial's
+            heartbeats; a trial silent for twice as long is marked failed (its
+            worker died) and ``on_stale(study, trial)`` is called. Optuna's journal
+            storage has no heartbeat.
 
     Returns:
         The storage and a printable description of it.
@@ -60,21 +68,21 @@ def open_storage(storage: Any, store: Any = None, create: bool = True) -> tuple[
     if storage is not None and not isinstance(storage, (str, os.PathLike)):
         if isinstance(storage, optuna.storages.BaseStorage):
             return storage, describe(storage)
-        raise BadInputError(
-            "The 'storage' argument of mg.tune must be a path, a database URL or an Optuna "
-            f"storage. Got {type(storage).__name__} instead."
-        )
+        raise argument_error("storage", "mg.tune", "a path, a database URL or an Optuna storage", storage)
     where = default_storage_location(store) if storage is None else os.fspath(storage)
     if not where:
         raise BadInputError("The 'storage' argument of mg.tune is an empty string. Pass a path or URL.")
+    hb = {} if not heartbeat else {
+        "heartbeat_interval": int(heartbeat), "heartbeat_stale_trial_callback": on_stale,
+    }
     if "://" in where:
-        return _rdb(optuna, _normalise_url(where)), _hide_password(where)
+        return _rdb(optuna, _normalise_url(where), **hb), _hide_password(where)
     path = Path(where)
     if path.suffix in _SQL_SUFFIXES:
         if not create and not path.exists():
             raise NotFoundError(f"No Optuna database at {path}.")
         path.parent.mkdir(parents=True, exist_ok=True)
-        return _rdb(optuna, f"sqlite:///{path.resolve()}"), str(path)
+        return _rdb(optuna, f"sqlite:///{path.resolve()}", **hb), str(path)
     if not create and not path.exists():
         raise NotFoundError(
             f"No studies at {path}: the file does not exist. Run mg.tune(...) with this store "
@@ -93,10 +101,17 @@ def storage_exists(storage: Any, store: Any = None) -> bool:
     return "://" in where or Path(where).exists()
 
 
-def _rdb(optuna: Any, url: str, attempts: int = 4) -> Any:
+def _rdb(optuna: Any, url: str, attempts: int = 4, **heartbeat: Any) -> Any:
+    with warnings.catch_warnings():
+        # Optuna calls its heartbeat experimental; it has been there since 2.8.
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return _rdb_open(optuna, url, attempts, **heartbeat)
+
+
+def _rdb_open(optuna: Any, url: str, attempts: int, **heartbeat: Any) -> Any:
     for attempt in range(attempts - 1):
         try:
-            return optuna.storages.RDBStorage(url)
+            return optuna.storages.RDBStorage(url, **heartbeat)
         except ImportError:
             break
         except Exception:
@@ -104,7 +119,7 @@ def _rdb(optuna: Any, url: str, attempts: int = 4) -> Any:
             # tables; the loser sees a duplicate-key error. The schema exists by then.
             time.sleep(0.2 * (attempt + 1) * (1 + random.random()))
     try:
-        return optuna.storages.RDBStorage(url)
+        return optuna.storages.RDBStorage(url, **heartbeat)
     except ImportError as exc:  # the database driver is missing
         raise BadInputError(
             f"Cannot open the Optuna storage {_hide_password(url)}: {exc}. "

@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 from typing import Any, Callable
 
-from ..core import BadInputError, NotFoundError, require
+from ..core import BadInputError, NotFoundError, StoreError, require
 from . import _runs, _series, _studies, _views
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -58,15 +58,15 @@ def create_app(store: Any = None, token: str | None = None, storage: str | None 
     reader = store if isinstance(store, Reader) else open_store(store)
     hide = reader.location
     cache = _series.SeriesCache()
+    # Compared as bytes: compare_digest refuses non-ASCII str, which made every call a 500.
+    token_bytes = b"" if token is None else token.encode("utf-8", "surrogateescape")
     counts_cache: dict[Any, dict[str, int]] = {}
     figures_cache: dict[Any, dict[str, Any]] = {}
 
     def check_token(request: fastapi.Request) -> None:
         if token is None:
             return
-        given = (request.headers.get(TOKEN_HEADER) or request.query_params.get("token")
-                 or request.headers.get("authorization", "").removeprefix("Bearer ").strip())
-        if not given or not secrets.compare_digest(str(given), token):
+        if not secrets.compare_digest(_given_token(request), token_bytes):
             raise fastapi.HTTPException(401, "A token is required: open the page as /?token=TOKEN.")
 
     # Postponed annotations name the local `fastapi`; give FastAPI the real class.
@@ -75,6 +75,12 @@ def create_app(store: Any = None, token: str | None = None, storage: str | None 
     app = fastapi.FastAPI(title="modelglass", version=__version__,
                           description="The modelglass dashboard API: runs, series, findings.")
     api = fastapi.APIRouter(prefix="/api", dependencies=[fastapi.Depends(check_token)])
+
+    @app.exception_handler(StoreError)
+    async def _store_error(_request: Any, exc: StoreError) -> Any:
+        # A damaged or unreadable store: say so (409: the store's state), never a 500.
+        msg = " ".join(str(exc).replace(hide, "the store").split())
+        return JSONResponse({"detail": msg}, status_code=409)
 
     @app.exception_handler(BadInputError)
     async def _bad_input(_request: Any, exc: BadInputError) -> Any:
@@ -194,3 +200,13 @@ def is_loopback(host: str) -> bool:
 def env_token() -> str | None:
     """``MODELGLASS_UI_TOKEN``, so a token need not appear in the process list."""
     return os.environ.get("MODELGLASS_UI_TOKEN") or None
+
+
+def _given_token(request: Any) -> bytes:
+    """The token a request sent, as the bytes the client sent (UTF-8 for a ``?token=``)."""
+    header = request.headers.get(TOKEN_HEADER) or request.headers.get("authorization", "")
+    header = header.removeprefix("Bearer ").strip()
+    if header:
+        # HTTP headers arrive decoded as Latin-1: encoding back gives the raw bytes.
+        return bytes(header.encode("latin-1", "replace"))
+    return bytes(str(request.query_params.get("token") or "").encode("utf-8", "surrogateescape"))

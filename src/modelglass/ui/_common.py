@@ -46,6 +46,12 @@ def param_int(params: Mapping[str, Any], key: str, default: int | None = None,
     return value
 
 
+def param_count(params: Mapping[str, Any], key: str, default: int, lo: int, hi: int) -> int:
+    """An integer parameter with a default, clamped to ``[lo, hi]``."""
+    value = param_int(params, key, default, lo, hi)
+    return default if value is None else value
+
+
 def run_map(reader: Any) -> dict[str, Any]:
     """Every run by id (one query, instead of one ``reader.run`` per id)."""
     return {r.id: r for r in reader.runs()}

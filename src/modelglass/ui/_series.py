@@ -11,7 +11,16 @@ import numpy as np
 
 from ..core import BadInputError, NotFoundError
 from ..viz import DEFAULT_MAX_POINTS, minmax_index
-from ._common import floats, is_probe_tag, metric_order, param_ids, param_int, run_map, tag_group
+from ._common import (
+    floats,
+    is_probe_tag,
+    metric_order,
+    param_count,
+    param_ids,
+    param_int,
+    run_map,
+    tag_group,
+)
 
 MAX_POINTS_LIMIT = 10_000
 X_MODES = ("step", "time", "relative")
@@ -93,7 +102,7 @@ def scalars(reader: Any, params: Mapping[str, Any], cache: SeriesCache | None = 
     encoding = _choice(params, "encoding", ENCODINGS)
     start = param_int(params, "start")
     end = param_int(params, "end")
-    max_points = int(param_int(params, "max_points", DEFAULT_MAX_POINTS, 8, MAX_POINTS_LIMIT))
+    max_points = param_count(params, "max_points", DEFAULT_MAX_POINTS, 8, MAX_POINTS_LIMIT)
     by_id = run_map(reader)
     out = []
     for rid in param_ids(params):

@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 from ..core import BadInputError, Finding, jsonable, sort_findings
 from ..viz import histmap_data
-from ._common import LOSS_FIRST, finding_dict, finite_or_none, get_run, param_int, stored_findings
+from ._common import LOSS_FIRST, finding_dict, finite_or_none, get_run, param_count, stored_findings
 from ._graph import graph_layout, param_tree
 
 
@@ -25,7 +25,7 @@ def histograms(reader: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         return {"run_id": r.id, "tags": [], "map": None}
     if tag not in names:
         raise BadInputError(f"Run {r.id} has no histogram {tag!r}.")
-    bins = int(param_int(params, "bins", 64, 4, 512))
+    bins = param_count(params, "bins", 64, 4, 512)
     hs = reader.histograms(r.id, str(tag))
     return {"run_id": r.id, "tags": names, "map": histmap_data(str(tag), hs.histograms, bins).to_dict()}
 
@@ -91,10 +91,10 @@ def diagnosed(reader: Any, run_id: str) -> dict[str, Any]:
         d = diagnose(run_id, store=reader).to_dict()
         verdict = d.get("verdict")
         causes = [cause_dict(c) for c in d.get("causes") or [] if isinstance(c, Mapping)]
-        diagnosed = [finding_dict(f, "diagnose") for f in d.get("findings") or []]
+        own = [finding_dict(f, "diagnose") for f in d.get("findings") or []]
         # The diagnosis already reads the probes' events: show each (code, step) once.
-        seen = {(f.get("code"), f.get("step")) for f in diagnosed}
-        found = diagnosed + [f for f in found if (f.get("code"), f.get("step")) not in seen]
+        seen = {(f.get("code"), f.get("step")) for f in own}
+        found = own + [f for f in found if (f.get("code"), f.get("step")) not in seen]
         available = True
     except Exception as exc:  # noqa: BLE001 - a failing rule must not take the page down
         text = " ".join(str(exc).replace(reader.location, "the store").split())
@@ -155,6 +155,11 @@ def finding_series(f: Mapping[str, Any], tags: list[str]) -> str | None:
                     return hit
             if mine:
                 return next(iter(mine.values()))
+    # No layer named: a whole-model series of that kind (exploding_gradients -> grad_norm).
+    for kind in kinds[:2]:
+        hit = next((t for t in tags if "/" not in t and t.startswith(kind)), None)
+        if hit:
+            return hit
     return None
 
 

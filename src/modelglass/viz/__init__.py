@@ -40,10 +40,10 @@ from ._diagnose import (
     render_finding_figure,
 )
 from ._downsample import DEFAULT_MAX_POINTS, Downsampled, downsample, minmax_index
-from ._gradcheck import GradCheckData, draw_gradcheck, gradcheck_data, gradcheck_figure
+from ._gradcheck import ERROR_FLOOR, GradCheckData, draw_gradcheck, gradcheck_data, gradcheck_figure
 from ._histmap import HistMapData, draw_histmap, histmap_data
 from ._inspect import ParamTree, compute_param_tree, draw_param_tree
-from ._landscape import LandscapeView, landscape_figure, landscape_view, losses_figure
+from ._landscape import LandscapeView, landscape_figure, landscape_line, landscape_view, losses_figure
 from ._surface import Path2D, SurfaceData, draw_surface, surface_data
 from ._tune import (
     TUNE_KINDS,
@@ -73,6 +73,7 @@ __all__ = [
     "DATA_FIGURE_KINDS",
     "DEFAULT_MAX_POINTS",
     "DiagnosisFigureData",
+    "ERROR_FLOOR",
     "DistributionsData",
     "Downsampled",
     "DriftData",
@@ -126,6 +127,7 @@ __all__ = [
     "histmap_data",
     "history_data",
     "landscape_figure",
+    "landscape_line",
     "landscape_view",
     "losses_figure",
     "lr_find_figure",

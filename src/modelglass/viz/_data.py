@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..core import BadInputError
+from ..core import BadInputError, one_of
 
 DATA_FIGURE_KINDS = ("distributions", "missing", "correlations", "target", "label_issues", "drift")
 
@@ -180,8 +180,10 @@ def draw_distributions(data: DistributionsData) -> Any:
     fig = make_subplots(rows=nrows, cols=ncols, subplot_titles=[p.column for p in data.panels])
     for i, p in enumerate(data.panels):
         _add_panel(fig, p, i // ncols + 1, i % ncols + 1, i == 0)
+    with_test = any(p.test is not None for p in data.panels)
     fig.update_layout(barmode="overlay", bargap=0, height=260 * nrows + 60,
-                      title="Distributions (share of rows), train vs test")
+                      title="Distributions (share of rows), train vs test" if with_test else
+                      "Distributions (share of rows)")
     return fig
 
 
@@ -229,10 +231,14 @@ def draw_drift(data: DriftData) -> Any:
     import plotly.graph_objects as go
 
     colors = ["#d62728" if d else "#7f7f7f" for d in data.drifted]
-    text = [f"{m}, PSI {p:.3f}" for m, p in zip(data.metrics, data.psi)]
-    fig = go.Figure(go.Bar(x=list(data.columns), y=list(data.scores), marker_color=colors, text=text))
-    fig.update_layout(title="Train vs test drift per column (red: drifted)",
-                      yaxis={"title": "KS statistic (numbers) / JS distance (categories)", "range": [0, 1]})
+    text = [f"{m} {s:.2f}, PSI {p:.2f}" for m, s, p in zip(data.metrics, data.scores, data.psi)]
+    # Horizontal bars: column names stay horizontal and readable however many there are.
+    fig = go.Figure(go.Bar(y=list(data.columns), x=list(data.scores), orientation="h", marker_color=colors,
+                           text=text, textposition="outside", cliponaxis=False))
+    fig.update_layout(title="Train vs test drift per column (red: drifted), most drifted on top",
+                      xaxis={"title": "KS statistic (numbers) / JS distance (categories)", "range": [0, 1.15]},
+                      yaxis={"autorange": "reversed", "automargin": True},
+                      height=max(300, 26 * len(data.columns) + 120), margin={"r": 40})
     return fig
 
 
@@ -248,7 +254,6 @@ _KINDS = {
 
 def data_figure(report: Mapping[str, Any], kind: str = "distributions", **kwargs: Any) -> Any:
     """The plotly Figure ``kind`` of a data report dict (``DataReport.to_dict()``)."""
-    if kind not in _KINDS:
-        raise BadInputError(f"Unknown data figure {kind!r}. Expected one of: {', '.join(DATA_FIGURE_KINDS)}.")
+    one_of(kind, "kind", "data_figure", DATA_FIGURE_KINDS)
     compute, draw = _KINDS[kind]
     return draw(compute(report, **kwargs))

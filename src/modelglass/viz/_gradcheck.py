@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import BadInputError
+from ..core import argument_error
 
 # A relative error of exactly 0 has no place on a log axis: it is drawn at this floor.
 ERROR_FLOOR = 1e-16
@@ -65,7 +65,7 @@ def draw_gradcheck(d: GradCheckData, kind: str = "errors") -> Any:
         fig.update_layout(title="Analytic against numerical gradient (entries checked)",
                           xaxis_title="numerical (centred differences)", yaxis_title="analytic")
         return fig
-    raise BadInputError(f"The 'kind' argument of gradcheck_figure must be 'errors' or 'gradients'. Got {kind!r} instead.")
+    raise argument_error("kind", "gradcheck_figure", "one of 'errors', 'gradients'", kind)
 
 
 def _draw_errors(d: GradCheckData) -> Any:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ..core import one_of
+
 ROOT_ID = "<root>"
 
 
@@ -63,8 +65,7 @@ def draw_param_tree(tree: ParamTree, kind: str = "sunburst") -> Any:
     """Draw a :class:`ParamTree` as a plotly ``sunburst`` or ``treemap``."""
     import plotly.graph_objects as go
 
-    if kind not in ("sunburst", "treemap"):
-        raise ValueError(f"kind must be 'sunburst' or 'treemap'. Got {kind!r}.")
+    one_of(kind, "kind", "draw_param_tree", ("sunburst", "treemap"))
     trace = go.Sunburst if kind == "sunburst" else go.Treemap
     fig = go.Figure(trace(
         ids=list(tree.ids), labels=list(tree.labels), parents=list(tree.parents),

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import BadInputError
+from ..core import BadInputError, argument_error
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def landscape_figure(result: Any, kind: str = "contour") -> Any:
                                                            yaxis_title=result.y_label, zaxis_title=title))
         return fig
     if kind != "contour":
-        raise BadInputError(f"Unknown figure kind {kind!r}. Use contour, surface or line.")
+        raise argument_error("kind", "landscape_figure", "one of 'contour', 'surface', 'line'", kind)
     fig = go.Figure(go.Contour(x=v.x, y=v.y, z=v.z, colorscale="Viridis", ncontours=30,
                                colorbar=dict(title=title)))
     if v.path_x is not None:
@@ -105,4 +105,4 @@ def losses_figure(result: Any, kind: str = "metric") -> Any:
             fig.add_trace(go.Scatter(x=result.fit_x, y=fy, mode="lines", name=name))
         fig.update_layout(title="Fitted lines", xaxis_title="x", yaxis_title="y")
         return fig
-    raise BadInputError(f"Unknown figure kind {kind!r}. Use metric, fit or training.")
+    raise argument_error("kind", "losses_figure", "one of 'metric', 'training', 'fit'", kind)

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..core import BadInputError
+from ..core import BadInputError, argument_error
 
 TUNE_KINDS = ("history", "importance", "parallel", "contour", "slice")
 
@@ -134,7 +134,7 @@ def tune_figure(result: Any, kind: str = "history", **kwargs: Any) -> Any:
         return draw_contour(contour_data(result, **kwargs))
     if kind == "slice":
         return draw_slice(params_data(result))
-    raise BadInputError(f"Unknown figure kind {kind!r}. Use one of: {', '.join(TUNE_KINDS)}.")
+    raise argument_error("kind", "tune_figure", "one of " + ", ".join(map(repr, TUNE_KINDS)), kind)
 
 
 def draw_history(d: HistoryData) -> Any:
@@ -236,7 +236,7 @@ def comparison_figure(result: Any, kind: str = "scores") -> Any:
         return fig
     curve = {"learning": result.learning_curve, "validation": result.validation_curve}.get(kind, ...)
     if curve is ...:
-        raise BadInputError(f"Unknown figure kind {kind!r}. Use scores, learning or validation.")
+        raise argument_error("kind", "comparison_figure", "one of 'scores', 'learning', 'validation'", kind)
     if curve is None:
         raise BadInputError(f"This comparison has no {kind} curve; ask compare_models for one.")
     fig = go.Figure()

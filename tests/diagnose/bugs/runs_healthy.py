@@ -32,7 +32,7 @@ def ok_mlp_zero_first(seed: int, store: str) -> str:
                zero_grad="before_forward", config=CLS10)
 
 
-@bug("ok_cnn_adam", None, "CNN", note="a small CNN on digits, Adam 1e-3")
+@bug("ok_cnn_adam", None, "CNN", note="a small CNN on digits, Adam 2e-3")
 def ok_cnn(seed: int, store: str) -> str:
     m = CNN(seed=seed)
     return fit(store, "ok_cnn_adam", m, torch.optim.Adam(m.parameters(), lr=2e-3), tensors(digits()),
@@ -54,7 +54,7 @@ def ok_lstm(seed: int, store: str) -> str:
                criterion=_SqueezedMSE(), config={"task": "regression"})
 
 
-@bug("ok_encoder_rows", None, "transformer", note="a one-layer transformer encoder over digit rows, Adam 1e-3")
+@bug("ok_encoder_rows", None, "transformer", note="a one-layer transformer encoder over digit rows, Adam 3e-3")
 def ok_encoder(seed: int, store: str) -> str:
     m = Encoder(8, 10, tokens=8, seed=seed)
     return fit(store, "ok_encoder_rows", m, torch.optim.Adam(m.parameters(), lr=3e-3), tensors(digits()),

@@ -22,11 +22,14 @@ def check(ctx: DataContext, min_numeric_fraction: float = 0.5) -> CheckOutput:
     hits: dict[str, dict] = {}
     flagged = np.zeros(len(ctx.train), dtype=bool)
     for col in ctx.train.columns:
-        s = ctx.train[col]
-        if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+        dt = ctx.dtype(col)
+        if isinstance(dt, np.dtype) and dt.kind in "fiub":
+            continue  # the common case, without pandas' dtype dispatch
+        if pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt):
             continue
-        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        if pd.api.types.is_datetime64_any_dtype(dt):
             continue
+        s = ctx.column(col)
         if s.dtype != object and not _may_hold_numbers(s, min_numeric_fraction, ctx.seed):
             continue
         codes, uniques = ctx.codes(col)

@@ -4,11 +4,14 @@ Scalars become ``simple_value`` summaries, which TensorBoard stores as float32:
 a float64 value is rounded to the nearest float32 (beyond ±3.4e38 it becomes
 ±inf; NaN and ±inf stay what they are). Histograms become ``HistogramProto``s
 (bucket edges, counts, min, max, and sum/sum of squares from the stored mean
-and std). Every point is written; nothing is sampled.
+and std). The run's config becomes its hparams (HParams dashboard), its events
+text summaries (under the TensorBoard tag they were imported from, else
+``events/<level>``). Every point is written; nothing is sampled.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -59,6 +62,13 @@ def _payloads(reader: Reader, info: RunInfo) -> list[bytes]:
     Event = event_class()
     Summary = summary_pb2.Summary
     out = [Event(wall_time=info.started, file_version="brain.Event:2").SerializeToString()]
+    if info.config:
+        from tensorboard.plugins.hparams import summary_v2 as hparams_v2
+
+        hp = {k: _hparam(v) for k, v in info.config.items()}
+        out.append(Event(wall_time=info.started,
+                         summary=hparams_v2.hparams_pb(hp, start_time_secs=int(info.started)))
+                   .SerializeToString())
     for tag in reader.tags(info.id):
         s = reader.series(info.id, tag)
         for step, value, t in zip(s.steps.tolist(), s.values.tolist(), s.times.tolist()):
@@ -71,7 +81,22 @@ def _payloads(reader: Reader, info: RunInfo) -> list[bytes]:
             ev = Event(wall_time=h.time, step=h.step,
                        summary=Summary(value=[Summary.Value(tag=tag, histo=proto)]))
             out.append(ev.SerializeToString())
+    from tensorboard.plugins.text import summary_v2 as text_v2
+
+    for e in reader.events(info.id):
+        imported = e.data.get("source") == "tensorboard" and isinstance(e.data.get("tag"), str)
+        text_tag = str(e.data["tag"]) if imported else f"events/{e.level}"
+        text = e.message if imported else f"{e.level}: {e.message}"
+        ev = Event(wall_time=e.time, step=e.step or 0, summary=text_v2.text_pb(text_tag, text))
+        out.append(ev.SerializeToString())
     return out
+
+
+def _hparam(value: Any) -> bool | int | float | str:
+    """A config value as TensorBoard's hparams take it (bool, number or string)."""
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return json.dumps(value, default=str, sort_keys=True)
 
 
 def _histogram_proto(cls: Any, h: Any) -> Any:

@@ -18,10 +18,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ...core import BadInputError
+from ...core import BadInputError, iter_progress
 from ...store import ArtifactRow, Backend, EventRow, WriteBatch, histogram_row, make_chunks, open_backend
 from ._parse import Parsed, parse_chunk
-from ._records import read_records
+from ._records import read_windows
 
 STATE_ARTIFACT = "tensorboard"
 STATE_VERSION = 1
@@ -111,6 +111,7 @@ class TensorBoardImporter:
         self.project = project or DEFAULT_PROJECT
         self._backend: Backend = open_backend(store, create=True)
         self._known: dict[str, str] | None = None  # run name -> run id
+        self.window = 64 << 20  # bytes of a file read at once
 
     @property
     def store(self) -> str:
@@ -125,15 +126,16 @@ class TensorBoardImporter:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def import_once(self, require_runs: bool = True) -> list[ImportedRun]:
-        """Read what is new in every event file; one transaction per run."""
+    def import_once(self, require_runs: bool = True, progress: bool = False) -> list[ImportedRun]:
+        """Read what is new in every event file; one transaction per run (``progress``: a bar of runs)."""
         sources = find_runs(self.logdir)
         if not sources and require_runs:
             raise BadInputError(
                 f"{self.logdir} holds no TensorBoard event files (*tfevents*), in it or in its "
                 "subfolders. Pass the folder you give `tensorboard --logdir`."
             )
-        return [self._import_run(src) for src in sources]
+        return [self._write_run(*self._read_run(self._plan(src)))
+                for src in iter_progress(sources, "tensorboard import: runs", progress=progress)]
 
     def follow(
         self,
@@ -179,11 +181,15 @@ class TensorBoardImporter:
         found = self._backend.artifact(run_id, STATE_ARTIFACT)
         return json.loads(found[1].decode()) if found else {}
 
-    def _import_run(self, src: RunSource) -> ImportedRun:
-        known = self._existing()
-        run_id = known.get(src.name)
-        created = run_id is None
-        state = {} if created else self._state(run_id or "")
+    def _plan(self, src: RunSource) -> tuple[RunSource, str | None, dict[str, Any]]:
+        run_id = self._existing().get(src.name)
+        return src, run_id, ({} if run_id is None else self._state(run_id))
+
+    def _read_run(
+        self, plan: tuple[RunSource, str | None, dict[str, Any]]
+    ) -> tuple[RunSource, str | None, dict[str, Any], Parsed, dict[str, int], dict[str, str], int]:
+        """Read and parse what is new in one run's files."""
+        src, run_id, state = plan
         offsets: dict[str, int] = dict(state.get("files", {}))
         plugins: dict[str, str] = dict(state.get("plugins", {}))
         parsed = Parsed()
@@ -194,24 +200,27 @@ class TensorBoardImporter:
                 key = os.path.relpath(path, self.logdir).replace(os.sep, "/")
                 start = int(offsets.get(key, 0))
                 try:
-                    if os.path.getsize(path) <= start:
-                        continue
-                    chunk = read_records(path, start)
+                    for chunk in read_windows(path, start, self.window):
+                        parse_chunk(chunk, prefix, plugins, parsed)
+                        offsets[key] = chunk.end
+                        skipped += len(chunk.skipped)
                 except OSError as exc:
                     raise BadInputError(f"Cannot read the event file {path}: {exc.strerror or exc}.") from exc
-                parse_chunk(chunk, prefix, plugins, parsed)
-                offsets[key] = chunk.end
-                skipped += len(chunk.skipped)
-        if created:
+        return src, run_id, state, parsed, offsets, plugins, skipped
+
+    def _write_run(
+        self, src: RunSource, run_id: str | None, state: dict[str, Any], parsed: Parsed,
+        offsets: dict[str, int], plugins: dict[str, str], skipped: int,
+    ) -> ImportedRun:
+        created = run_id is None
+        if run_id is None:
             run_id = self._create(src.name, parsed)
-            known[src.name] = run_id
-        assert run_id is not None
+            self._existing()[src.name] = run_id
         scalars = parsed.scalars()
         self._write(run_id, created, parsed, scalars, state, offsets, plugins)
         return ImportedRun(
             run_id, src.name, created, sum(len(s[0]) for s in scalars.values()), len(scalars),
-            len(parsed.histograms),
-            len(parsed.texts), skipped, dict(parsed.skipped),
+            len(parsed.histograms), len(parsed.texts), skipped, dict(parsed.skipped),
         )
 
     def _create(self, name: str, parsed: Parsed) -> str:
@@ -262,7 +271,7 @@ class TensorBoardImporter:
 
 
 def import_tensorboard(
-    logdir: str | os.PathLike[str], store: Any = None, project: str | None = None
+    logdir: str | os.PathLike[str], store: Any = None, project: str | None = None, progress: bool = True
 ) -> list[str]:
     """Import a folder of TensorBoard logs; returns the run ids, one per run folder.
 
@@ -275,10 +284,11 @@ def import_tensorboard(
         logdir: The folder given to ``tensorboard --logdir``.
         store: Store path or URL (default: ``MODELGLASS_STORE``, else ``./mglogs``).
         project: Project of the imported runs (default ``tensorboard``).
+        progress: Show a progress bar of the run folders (on a terminal or in a notebook only).
 
     Raises:
         BadInputError: ``logdir`` is not a folder, holds no event files, or a file
             cannot be read.
     """
     with TensorBoardImporter(logdir, store, project) as imp:
-        return [r.run_id for r in imp.import_once()]
+        return [r.run_id for r in imp.import_once(progress=progress)]

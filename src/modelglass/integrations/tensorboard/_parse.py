@@ -95,6 +95,7 @@ def parse_chunk(chunk: Chunk, prefix: str, plugins: dict[str, str], out: Parsed)
     base = out.records
     out.records += int(chunk.starts.size)
     fast = SimpleScalars(chunk.u8, chunk.starts, chunk.lengths)
+    _plugins_of_fast_tensors(fast, prefix, plugins)
     if fast.steps.size:
         order = np.flatnonzero(fast.match) + base
         out._time(float(fast.times.min()), float(fast.times.max()))
@@ -109,6 +110,26 @@ def parse_chunk(chunk: Chunk, prefix: str, plugins: dict[str, str], out: Parsed)
         data = chunk.data
         payloads = [data[s : s + n] for s, n in zip(chunk.starts[rest].tolist(), chunk.lengths[rest].tolist())]
         _parse_events(payloads, (rest + base).tolist(), prefix, plugins, out)
+
+
+def _plugins_of_fast_tensors(fast: SimpleScalars, prefix: str, plugins: dict[str, str]) -> None:
+    """Record that tags read as scalar tensors are the scalars plugin's, as the protobuf
+    path would; a tag that an earlier value gave another plugin goes to that path."""
+    if not fast.tensor.any():
+        return
+    matched = np.flatnonzero(fast.match)
+    is_tensor = fast.tensor[matched]
+    other = []
+    for k in np.unique(fast.tag_ids[is_tensor]).tolist():
+        tag = prefix + fast.tags[k]
+        if plugins.setdefault(tag, "scalars") != "scalars":
+            other.append(k)
+    if other:
+        drop = np.isin(fast.tag_ids, other)
+        fast.match[matched[drop]] = False
+        keep = ~drop
+        fast.steps, fast.values, fast.times = fast.steps[keep], fast.values[keep], fast.times[keep]
+        fast.tag_ids = fast.tag_ids[keep]
 
 
 def _parse_events(

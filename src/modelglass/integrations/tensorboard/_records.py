@@ -8,6 +8,7 @@ before it and reports the offset to continue from.
 
 from __future__ import annotations
 
+import os
 import struct
 import warnings
 from dataclasses import dataclass, field
@@ -61,8 +62,8 @@ class Chunk:
         return [d[s : s + n] for s, n in zip(self.starts.tolist(), self.lengths.tolist())]
 
 
-def read_records(path: str, offset: int = 0) -> Chunk:
-    """Every complete record of ``path`` from byte ``offset``.
+def read_records(path: str, offset: int = 0, max_bytes: int | None = None) -> Chunk:
+    """Every complete record of ``path`` from byte ``offset`` (within ``max_bytes``).
 
     A record whose payload CRC does not match is skipped with one warning naming
     the file and offset. A header whose own CRC does not match cannot say where the
@@ -71,7 +72,7 @@ def read_records(path: str, offset: int = 0) -> Chunk:
     """
     with open(path, "rb") as fh:
         fh.seek(offset)
-        data = fh.read()
+        data = fh.read() if max_bytes is None else fh.read(max_bytes)
     crc = _crc32c()
     out = Chunk(path, offset, offset, data)
     n = len(data)
@@ -115,6 +116,23 @@ def read_records(path: str, offset: int = 0) -> Chunk:
     out.starts, out.lengths, out.end, out.u8 = starts, lengths, offset + pos, u8
     out.skipped.sort()
     return out
+
+
+def read_windows(path: str, offset: int, window: int = 64 << 20) -> Iterator[Chunk]:
+    """``read_records`` over ``path`` from ``offset``, ``window`` bytes at a time.
+
+    A large file is never held in memory whole; a record larger than the window is
+    read with a window of its own size.
+    """
+    size = os.path.getsize(path)
+    while offset < size:
+        chunk = read_records(path, offset, window)
+        if chunk.end == offset and size - offset > window:
+            chunk = read_records(path, offset)  # one record larger than the window
+        yield chunk
+        if chunk.end == offset:
+            return  # an incomplete record: wait for the writer
+        offset = chunk.end
 
 
 class _Walker:

@@ -36,7 +36,11 @@ def watch(run: Any, model: Any, optimizer: Any = None, every: int = 50, activati
         run: The :class:`~modelglass.track.Run` to log into.
         model: The ``torch.nn.Module`` being trained.
         optimizer: Its optimizer; a step is then one ``optimizer.step()``. Without it a
-            step is one backward pass through the model's parameters.
+            step is one backward pass through the model's parameters. A framework's wrapper
+            (accelerate's ``AcceleratedOptimizer``, anything whose ``.optimizer`` is a torch
+            optimizer) is unwrapped: the hooks go on the optimizer inside, and the run's
+            events and ``watch`` artifact name both. If any hook cannot be added, none is
+            left and a :class:`~modelglass.core.BadInputError` says why.
         every: Record the detailed statistics every this many steps.
         activations: Also record activation statistics on recorded steps.
         diagnose: Run the live checks registered with

@@ -1,6 +1,6 @@
-// The data report stored with a run: findings, per-column summaries and distributions.
-import { plot } from "./plot.js";
-import { empty, esc, evidenceBlock, fmt, h } from "./dom.js";
+// The data report stored with a run: findings, per-column summaries and distributions (uPlot bars).
+import { bars } from "./bars.js";
+import { empty, evidenceBlock, fmt, h } from "./dom.js";
 import { loadRun, runPicker } from "./pick.js";
 
 export async function renderData(root, stale) {
@@ -47,9 +47,7 @@ function columnCard(c, drift) {
   if (traces.length) {
     const div = h("div", { class: "chart" });
     card.append(div);
-    requestAnimationFrame(() => plot(div, traces, { barmode: "overlay", margin: { l: 50, r: 8, t: 8, b: 36 },
-      yaxis: { tickformat: ".0%", title: { text: "share of rows" } },
-      showlegend: traces.length > 1, legend: { orientation: "h" } }));
+    requestAnimationFrame(() => bars(div, traces, { percent: traces.every((t) => t.share) }));
   }
   return card;
 }
@@ -65,13 +63,11 @@ function distributionTraces(c) {
     // Shares, not counts: a test split is smaller than the training split.
     const total = Array.isArray(counts) ? counts.reduce((a, b) => a + (Number(b) || 0), 0) || 1 : 1;
     const share = Array.isArray(counts) ? counts.map((v) => v / total) : null;
-    const hover = `${label}: %{y:.1%} (%{customdata})<extra></extra>`;
     if (share && Array.isArray(edges) && edges.length === counts.length + 1) {
       const x = counts.map((_, i) => (edges[i] + edges[i + 1]) / 2);
-      out.push({ type: "bar", x, y: share, customdata: counts, name: label, opacity: 0.6, hovertemplate: hover });
+      out.push({ x, y: share, counts, name: label, share: true });
     } else if (share && Array.isArray(hist.labels || hist.categories)) {
-      out.push({ type: "bar", x: (hist.labels || hist.categories).map(esc), y: share, customdata: counts, name: label,
-        opacity: 0.6, hovertemplate: hover });
+      out.push({ x: (hist.labels || hist.categories).map(String), y: share, counts, name: label, share: true });
     }
   };
   const hist = c.histogram || c.hist || c.top;
@@ -88,7 +84,7 @@ function distributionTraces(c) {
   const vc = c.value_counts || c.top || c.top_categories;
   if (!out.length && vc) {
     const pairs = Array.isArray(vc) ? vc.filter((p) => Array.isArray(p) && p.length >= 2) : Object.entries(vc);
-    if (pairs.length) out.push({ type: "bar", x: pairs.map((p) => esc(p[0])), y: pairs.map((p) => p[1]), name: "count" });
+    if (pairs.length) out.push({ x: pairs.map((p) => String(p[0])), y: pairs.map((p) => p[1]), name: "count", share: false });
   }
   return out;
 }

@@ -39,7 +39,7 @@ export function empty(message) {
 export function fmt(value) {
   if (value === null || value === undefined) return "";
   if (typeof value === "number") {
-    if (Number.isInteger(value)) return value.toLocaleString("en-US");
+    if (Number.isInteger(value) && Math.abs(value) < 1e9) return value.toLocaleString("en-US");
     const a = Math.abs(value);
     return a !== 0 && (a < 1e-3 || a >= 1e5) ? value.toExponential(3) : String(Number(value.toPrecision(4)));
   }

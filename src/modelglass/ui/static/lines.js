@@ -120,7 +120,9 @@ function drawMarks(u, marks) {
     if (m.label) {
       ctx.fillStyle = m.color || "#c62828";
       ctx.font = `${12 * uPlot.pxRatio}px system-ui, sans-serif`;
-      ctx.fillText(m.label, x + 4 * uPlot.pxRatio, top + 14 * uPlot.pxRatio);
+      ctx.textAlign = "left";  // uPlot leaves its axis labels' alignment on the context
+      ctx.textBaseline = "alphabetic";
+      ctx.fillText(m.label, x + 5 * uPlot.pxRatio, top + 30 * uPlot.pxRatio);
     }
     ctx.restore();
   }

@@ -12,9 +12,9 @@ const VIEWS = {
   histograms: ["Histograms", () => import("./histograms.js"), "renderHistograms"],
   model: ["Model", () => import("./model.js"), "renderModel", "cartesian"],
   diagnosis: ["Diagnosis", () => import("./diagnosis.js"), "renderDiagnosis"],
-  data: ["Data", () => import("./data.js"), "renderData", "cartesian"],
+  data: ["Data", () => import("./data.js"), "renderData"],
   compare: ["Compare", () => import("./compare.js"), "renderCompare"],
-  studies: ["Studies", () => import("./studies.js"), "renderStudies", "cartesian"],
+  studies: ["Studies", () => import("./studies.js"), "renderStudies"],
 };
 
 function drawNav() {

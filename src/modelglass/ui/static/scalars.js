@@ -8,6 +8,7 @@ const opts = { smoothing: 0, x: "step", logy: false, filter: "" };
 const AXIS_TITLE = { step: "step", time: "wall time", relative: "seconds since start" };
 
 export async function renderScalars(root, stale) {
+  queue.waiting.length = 0;  // the charts of a view left behind ask for nothing more
   root.append(h("h2", {}, "Scalars"));
   // A shared link can carry the view's settings: &filter=loss&smoothing=0.6&logy=1&x=relative
   if (state.params.filter !== undefined) opts.filter = state.params.filter.toLowerCase();
@@ -107,7 +108,10 @@ function chart(tag) {
     if (busy) return;
     busy = true;
     try {
-      const params = { runs: state.selected, tag, x: opts.x, encoding: "b64" };
+      // Two points (a bucket's min and max) per pixel of the chart's width are all a line can
+      // show; more would only cost transfer and drawing. A zoom asks again for its range.
+      const params = { runs: state.selected, tag, x: opts.x, encoding: "b64",
+        max_points: Math.min(2000, Math.max(400, 2 * Math.round(div.clientWidth || 1000))) };
       if (range) { params.start = Math.floor(range[0]); params.end = Math.ceil(range[1]); }
       data = unpack(await queued(() => api("scalars", params)));
       draw();

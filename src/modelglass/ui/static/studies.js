@@ -1,9 +1,10 @@
 // Studies: Optuna searches as modelglass.tune reads them; each trial links to its run.
-// The history and the trials come at once; importances (fANOVA, seconds) and the contour of
-// the two most important parameters follow.
+// The history (uPlot) and the trials come at once; importances (fANOVA, seconds) and the
+// contour of the two most important parameters (plotly's cartesian bundle) follow.
 import { plot } from "./plot.js";
 import { api } from "./api.js";
 import { empty, esc, fmt, h } from "./dom.js";
+import { num } from "./lines.js";
 import { go, setSelected } from "./state.js";
 
 export async function renderStudies(root, stale) {
@@ -36,16 +37,53 @@ function studyCard(s, stale) {
       h("div", {}, h("div", { class: "chart-title" }, "objective over the two most important parameters"), contour)),
     h("div", { class: s.trials.length > 60 ? "scroll trials" : "trials" }, trialTable(s)));
   const hist = s.history;
-  if (hist.numbers.length) {
-    const names = new Map(s.trials.map((t) => [t.number, t.name]));
-    plot(div, [
-      { type: "scatter", mode: "markers", x: hist.numbers, y: hist.values, name: "trial", text: hist.numbers.map((n) => esc(names.get(n))) },
-      { type: "scatter", mode: "lines", x: hist.numbers, y: hist.best_so_far, name: "best so far", line: { shape: "hv" } },
-    ], { margin: { l: 56, r: 10, t: 10, b: 40 }, legend: { orientation: "h", y: 1.1 },
-      xaxis: { title: { text: "trial" } }, yaxis: { title: { text: `value (${s.direction})` } } });
-  } else div.replaceWith(h("p", { class: "note" }, "No trial has completed yet."));
+  if (hist.numbers.length) requestAnimationFrame(() => history(div, hist, s));  // once the card is in the page: its width
+  else div.replaceWith(h("p", { class: "note" }, "No trial has completed yet."));
   figures(s, imp, contour, stale);
   return card;
+}
+
+// Each completed trial's value as a dot, and the best so far as a step line (uPlot).
+function history(div, hist, s) {
+  const names = new Map(s.trials.map((t) => [t.number, t.name]));
+  const tip = h("div", { class: "lines-tip", hidden: true });
+  const box = h("div", {});
+  div.replaceChildren(box, tip);
+  const u = new uPlot({
+    width: Math.max(200, div.clientWidth), height: div.clientHeight || 300,
+    legend: { show: false },
+    scales: { x: { time: false } },
+    axes: [{ label: "trial", labelSize: 18, size: 36, values: (u, t) => t.map(num) },
+      { label: `value (${s.direction})`, labelSize: 18, size: 64, values: (u, t) => t.map(num) }],
+    series: [{}, { label: "trial", stroke: "#2f6fde", paths: () => null, points: { show: true, size: 7, fill: "#2f6fde" } },
+      { label: "best so far", stroke: "#e4572e", width: 2, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } }],
+    cursor: { drag: { x: false, y: false }, points: { show: false } },
+    hooks: {
+      draw: [() => { if (!div.dataset.painted) div.dataset.painted = performance.now().toFixed(1); }],
+      setCursor: [(u) => {
+        const i = u.cursor.idx;
+        if (i === null || i === undefined || u.cursor.left < 0) { tip.hidden = true; return; }
+        tip.textContent = `${names.get(hist.numbers[i]) || `trial ${hist.numbers[i]}`}\nvalue ${num(hist.values[i])}\nbest so far ${num(hist.best_so_far[i])}`;
+        tip.hidden = false;
+        tip.style.left = `${Math.min(u.cursor.left + u.bbox.left / uPlot.pxRatio + 12, u.width - 170)}px`;
+        tip.style.top = `${u.cursor.top + u.bbox.top / uPlot.pxRatio + 8}px`;
+      }],
+    },
+  }, [hist.numbers, hist.values, hist.best_so_far], box);
+  div.mgChart = { uplot: u, best: hist.best_so_far };
+  div.after(h("div", { class: "legend" }, h("span", { class: "key" }, h("i", { style: "background:#2f6fde" }), "trial"),
+    h("span", { class: "key" }, h("i", { style: "background:#e4572e" }), "best so far")));
+}
+
+// Importances as bars in HTML, largest first.
+function importanceBars(node, importance) {
+  const names = Object.keys(importance);
+  const top = Math.max(1e-12, ...names.map((n) => importance[n] || 0));
+  node.replaceChildren(h("div", { class: "imp" }, names.map((n) => h("div", { class: "imp-row", "data-param": n },
+    h("span", { class: "imp-name", title: n }, n),
+    h("span", { class: "imp-bar" }, h("i", { style: `width:${(100 * (importance[n] || 0)) / top}%` })),
+    h("span", { class: "imp-value" }, num(importance[n])))),
+  h("p", { class: "note" }, "fANOVA importance of each parameter for the objective (sums to 1)")));
 }
 
 async function figures(s, imp, contour, stale) {
@@ -60,13 +98,7 @@ async function figures(s, imp, contour, stale) {
   if (stale()) return;
   const names = Object.keys(f.importance);
   if (!names.length) imp.replaceChildren(h("p", { class: "note" }, "Importances need at least two completed trials."));
-  else {
-    imp.replaceChildren();
-    const rev = [...names].reverse();
-    plot(imp, [{ type: "bar", orientation: "h", x: rev.map((n) => f.importance[n]), y: rev.map(esc),
-      hovertemplate: "%{y}: %{x:.3f}<extra></extra>", marker: { color: "#2f6fde" } }],
-    { margin: { l: 90, r: 10, t: 10, b: 40 }, xaxis: { title: { text: "importance (fANOVA, sums to 1)" } } });
-  }
+  else importanceBars(imp, f.importance);
   const c = f.contour;
   if (!c) { contour.replaceChildren(h("p", { class: "note" }, "A contour needs two numeric parameters.")); return; }
   plot(contour, [
@@ -75,8 +107,8 @@ async function figures(s, imp, contour, stale) {
     { type: "scatter", mode: "markers", x: c.points_x, y: c.points_y, marker: { color: "#fff", size: 6, line: { color: "#1d2430", width: 1 } },
       name: "trials", hovertemplate: `${esc(c.x.name)} %{x:.3g}<br>${esc(c.y.name)} %{y:.3g}<extra></extra>` },
   ], { margin: { l: 60, r: 10, t: 10, b: 44 }, showlegend: false,
-    xaxis: { title: { text: esc(c.x.name) + (c.x.log ? " (log)" : "") }, type: c.x.log ? "log" : "linear" },
-    yaxis: { title: { text: esc(c.y.name) + (c.y.log ? " (log)" : "") }, type: c.y.log ? "log" : "linear" } });
+    xaxis: { title: { text: esc(c.x.name) + (c.x.log ? " (log)" : "") }, type: c.x.log ? "log" : "linear", exponentformat: "e" },
+    yaxis: { title: { text: esc(c.y.name) + (c.y.log ? " (log)" : "") }, type: c.y.log ? "log" : "linear", exponentformat: "e" } });
 }
 
 function trialTable(s) {
