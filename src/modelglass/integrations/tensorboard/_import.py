@@ -190,20 +190,25 @@ class TensorBoardImporter:
     # -- one run ---------------------------------------------------------------
     def _existing(self) -> dict[str, str]:
         if self._known is None:
-            self._known = {}
-            for row in self._backend.runs():
-                if row["project"] != self.project:
-                    continue
-                found = self._backend.artifact(row["id"], STATE_ARTIFACT)
-                if found is None:
-                    continue
-                try:
-                    state = json.loads(found[1].decode())
-                except ValueError:
-                    continue
-                if state.get("logdir") == self.logdir:
-                    self._known[row["name"]] = row["id"]
+            self._known = self._scan()
         return self._known
+
+    def _scan(self, name: str | None = None) -> dict[str, str]:
+        """Runs of this project imported from this log folder (only ``name`` when given)."""
+        found: dict[str, str] = {}
+        for row in self._backend.runs():
+            if row["project"] != self.project or (name is not None and row["name"] != name):
+                continue
+            art = self._backend.artifact(row["id"], STATE_ARTIFACT)
+            if art is None:
+                continue
+            try:
+                state = json.loads(art[1].decode())
+            except ValueError:
+                continue
+            if state.get("logdir") == self.logdir:
+                found[row["name"]] = row["id"]
+        return found
 
     def _state(self, run_id: str) -> dict[str, Any]:
         found = self._backend.artifact(run_id, STATE_ARTIFACT)
@@ -240,6 +245,11 @@ class TensorBoardImporter:
         self, src: RunSource, run_id: str | None, state: dict[str, Any], parsed: Parsed,
         offsets: dict[str, int], plugins: dict[str, str], skipped: int,
     ) -> ImportedRun:
+        if self._changed_since_planned(src.name, run_id, state):
+            # Another importer (say `ui --tensorboard` beside `import --follow`) wrote this
+            # run since it was planned: drop what was read; the next pass continues.
+            self._known = None
+            return ImportedRun(run_id or "", src.name, False, 0, 0, 0, 0, 0)
         created = run_id is None
         if run_id is None:
             run_id = self._create(src.name, parsed)
@@ -250,6 +260,11 @@ class TensorBoardImporter:
             run_id, src.name, created, sum(len(s[0]) for s in scalars.values()), len(scalars),
             len(parsed.histograms), len(parsed.texts), skipped, dict(parsed.skipped), ended,
         )
+
+    def _changed_since_planned(self, name: str, run_id: str | None, state: dict[str, Any]) -> bool:
+        if run_id is None:
+            return bool(self._scan(name))
+        return self._state(run_id).get("imported") != state.get("imported")
 
     def _create(self, name: str, parsed: Parsed) -> str:
         run_id = "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
