@@ -71,9 +71,6 @@ print(reads)
 def soak(store: str, minutes: float, writers: int, kill_every: float) -> dict[str, float]:
     seconds = minutes * 60
     end = time.time() + seconds
-    readers = [subprocess.Popen([sys.executable, "-c", _READER, store, str(seconds)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for _ in range(2)]
     live: list[tuple[subprocess.Popen[str], str]] = []
     killed: list[tuple[str, float]] = []
     finished: list[tuple[str, subprocess.Popen[str]]] = []
@@ -89,6 +86,9 @@ def soak(store: str, minutes: float, writers: int, kill_every: float) -> dict[st
 
     for _ in range(writers):
         start()
+    readers = [subprocess.Popen([sys.executable, "-c", _READER, store, str(seconds)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(2)]
     next_kill = time.time() + random.expovariate(1 / kill_every)
     while time.time() < end - 5:
         time.sleep(0.2)
