@@ -217,6 +217,27 @@ def test_the_scalars_log_axis_and_the_loss_first(site: dict[str, Any], page: Any
     assert not page.errors
 
 
+def test_a_mouse_drag_zooms_and_a_double_click_zooms_out(site: dict[str, Any], page: Any) -> None:
+    nan = site["ids"]["nan"]
+    page.goto(f"{site['base']}#/scalars?runs={nan}&filter=acc")
+    page.wait_for_selector('div.chart[data-tag="acc"][data-painted]', timeout=60_000)
+    over = page.locator('div.chart[data-tag="acc"] .u-over').bounding_box()
+    y = over["y"] + over["height"] / 2
+    page.mouse.move(over["x"] + over["width"] * 0.25, y)
+    page.mouse.down()
+    page.mouse.move(over["x"] + over["width"] * 0.6, y, steps=8)
+    page.mouse.up()
+    # The server is asked again for the dragged range: every step in it, nothing outside.
+    page.wait_for_function("""() => { const x = document.querySelector('div.chart[data-tag="acc"]').mgChart.lines[0].x;
+        return x.length > 0 && x.length < 60; }""", timeout=30_000)
+    xs = page.evaluate("""() => Array.from(document.querySelector('div.chart[data-tag="acc"]').mgChart.lines[0].x)""")
+    assert 10 <= xs[0] <= 20 and 30 <= xs[-1] <= 40 and xs == list(range(int(xs[0]), int(xs[-1]) + 1))
+    page.mouse.dblclick(over["x"] + over["width"] / 2, y)
+    page.wait_for_function("""() => document.querySelector('div.chart[data-tag="acc"]').mgChart.lines[0].x.length === 60""",
+                           timeout=30_000)
+    assert not page.errors
+
+
 def test_histograms_of_two_runs_side_by_side(site: dict[str, Any], page: Any, shots: Path) -> None:
     wide, narrow = site["ids"]["hist"]
     _open(page, f"{site['base']}#/histograms?runs={wide},{narrow}")
