@@ -235,6 +235,13 @@ def test_a_mouse_drag_zooms_and_a_double_click_zooms_out(site: dict[str, Any], p
     page.mouse.dblclick(over["x"] + over["width"] / 2, y)
     page.wait_for_function("""() => document.querySelector('div.chart[data-tag="acc"]').mgChart.lines[0].x.length === 60""",
                            timeout=30_000)
+    # Hovering the line at step 30 names the run, the step and the value there (30/60).
+    px, py = page.evaluate("""() => { const u = document.querySelector('div.chart[data-tag="acc"]').mgChart.uplot;
+        return [u.valToPos(30, 'x'), u.valToPos(0.5, 'y')]; }""")
+    page.mouse.move(over["x"] + px, over["y"] + py)
+    tip = page.locator('div.chart[data-tag="acc"] .lines-tip')
+    tip.wait_for(state="visible", timeout=10_000)
+    assert tip.text_content().split("\n") == ["diverges", "step 30", "value 0.5"]
     assert not page.errors
 
 
