@@ -273,6 +273,10 @@ def test_the_diagnosis_leads_with_its_cause_and_plots_the_finding(site: dict[str
     assert others.count() == len(site["causes"]) - 1
     chart = page.locator("#view div.chart-wide[data-painted]")
     assert chart.get_attribute("data-finding") == "nan_inf" and chart.get_attribute("data-tag") == "loss"
+    # Clicking another finding draws that finding's own series, its step marked.
+    page.locator('.finding[data-code="loss_divergence"]').click()
+    page.wait_for_selector('#view div.chart-wide[data-finding="loss_divergence"][data-painted]', timeout=30_000)
+    assert page.locator('.finding[data-code="loss_divergence"]').get_attribute("class").endswith("active")
     assert not page.errors
 
 
