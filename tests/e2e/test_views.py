@@ -256,6 +256,12 @@ def test_histograms_of_two_runs_side_by_side(site: dict[str, Any], page: Any, sh
     assert set(spread) == {wide, narrow}
     assert spread[wide] > 2.5 * spread[narrow]  # standard deviations 2 and 0.5
     _no_sideways_scroll(page)
+    # Another window width, another grid: each chart follows its box.
+    before = page.evaluate("() => document.querySelector('div.chart[data-hist]').mgChart.uplot.width")
+    page.set_viewport_size({"width": 800, "height": HEIGHT})
+    page.wait_for_function("""(w) => { const d = document.querySelector('div.chart[data-hist]');
+        return d.mgChart.uplot.width !== w && Math.abs(d.mgChart.uplot.width - d.clientWidth) <= 1; }""",
+                           arg=before, timeout=10_000)
     assert not page.errors
 
 
