@@ -96,3 +96,17 @@ def test_tensorboard_import_counts_run_folders(forced_terminal, tmp_path):
     ids = import_tensorboard(tmp_path / "logs", store=tmp_path / "store")
     assert len(ids) == 3
     assert "tensorboard import: runs" in forced_terminal.getvalue() and "3/3" in forced_terminal.getvalue()
+
+
+def test_a_bar_inside_a_bar_stays_silent_instead_of_failing():
+    buf = io.StringIO()
+    with progress_bar("trials", 2, console=_terminal(buf)) as outer:
+        for _ in range(2):
+            inner = list(iter_progress(range(3), "rates", console=_terminal(buf)))  # rich allows one live display
+            assert inner == [0, 1, 2]
+            outer.advance()
+    assert outer.shown is False and "trials" in buf.getvalue() and "rates" not in buf.getvalue()
+    after = io.StringIO()
+    list(iter_progress(range(2), "again", console=_terminal(after)))
+    assert "again" in after.getvalue()  # the slot is free once the outer bar closed
+

@@ -15,10 +15,15 @@ notebook display would need ipywidgets).
 from __future__ import annotations
 
 import html
+import threading
 import time
 from typing import Any, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
+
+# rich draws one live display at a time; a second would raise, so only the outermost bar draws.
+_lock = threading.Lock()
+_active = False
 
 
 class ProgressBar:
@@ -30,6 +35,7 @@ class ProgressBar:
         self.count = 0
         self._bar: Any = None
         self._task: Any = None
+        self._owner = False
         if show:
             self._start(console)
 
@@ -39,6 +45,12 @@ class ProgressBar:
         return self._bar is not None
 
     def _start(self, console: Any) -> None:
+        global _active
+        with _lock:
+            if _active:  # a bar inside a bar (lr_find in a tune objective): the outer one tells the story
+                return
+            _active = True
+        self._owner = True
         con = console or _console()
         if con.is_jupyter:
             # rich's own notebook display needs ipywidgets; an HTML output updated in place does not.
@@ -69,9 +81,14 @@ class ProgressBar:
 
     def close(self) -> None:
         """Stop drawing (idempotent)."""
+        global _active
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
+        if self._owner:
+            self._owner = False
+            with _lock:
+                _active = False
 
     def __enter__(self) -> "ProgressBar":
         return self
