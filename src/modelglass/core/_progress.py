@@ -23,7 +23,7 @@ T = TypeVar("T")
 
 # rich draws one live display at a time; a second would raise, so only the outermost bar draws.
 _lock = threading.Lock()
-_active = False
+_active: "ProgressBar | None" = None
 
 
 class ProgressBar:
@@ -36,6 +36,7 @@ class ProgressBar:
         self._bar: Any = None
         self._task: Any = None
         self._owner = False
+        self._parent: ProgressBar | None = None
         if show:
             self._start(console)
 
@@ -47,9 +48,10 @@ class ProgressBar:
     def _start(self, console: Any) -> None:
         global _active
         with _lock:
-            if _active:  # a bar inside a bar (lr_find in a tune objective): the outer one tells the story
+            if _active is not None:  # a bar inside a bar: the outer one shows it in its description
+                self._parent = _active
                 return
-            _active = True
+            _active = self
         self._owner = True
         con = console or _console()
         if con.is_jupyter:
@@ -75,7 +77,9 @@ class ProgressBar:
     def advance(self, n: int = 1, description: str | None = None) -> None:
         """Count ``n`` more items done (optionally with a new description)."""
         self.count += n
-        if self._bar is not None:
+        if self._parent is not None:
+            self._parent._sub(f"{self.description} {self.count}/{self.total or '?'}")
+        elif self._bar is not None:
             kwargs = {"description": description} if description else {}
             self._bar.update(self._task, advance=n, **kwargs)
 
@@ -85,10 +89,19 @@ class ProgressBar:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
+        if self._parent is not None:
+            self._parent._sub(None)
+            self._parent = None
         if self._owner:
             self._owner = False
             with _lock:
-                _active = False
+                _active = None
+
+    def _sub(self, note: str | None) -> None:
+        """Show what an inner loop is doing after this bar's own description."""
+        if self._bar is not None:
+            text = self.description if note is None else f"{self.description} › {note}"
+            self._bar.update(self._task, description=text)
 
     def __enter__(self) -> "ProgressBar":
         return self
@@ -115,7 +128,7 @@ class _NotebookBar:
                 f"<b>{html.escape(self.description)}</b> <progress {value} style='width:320px'></progress> "
                 f"{count} <span style='color:#667'>{elapsed:.1f} s</span></div>")
 
-    def update(self, _task: Any, advance: int = 1, description: str | None = None) -> None:
+    def update(self, _task: Any, advance: int = 0, description: str | None = None) -> None:
         self.done += advance
         if description:
             self.description = description
