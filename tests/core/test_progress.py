@@ -96,3 +96,44 @@ def test_tensorboard_import_counts_run_folders(forced_terminal, tmp_path):
     ids = import_tensorboard(tmp_path / "logs", store=tmp_path / "store")
     assert len(ids) == 3
     assert "tensorboard import: runs" in forced_terminal.getvalue() and "3/3" in forced_terminal.getvalue()
+
+
+def test_a_bar_inside_a_bar_shows_in_the_outer_description_instead_of_failing():
+    buf = io.StringIO()
+    with progress_bar("trials", 2, console=_terminal(buf)) as outer:
+        for _ in range(2):
+            # rich allows one live display: the inner loop only annotates the outer bar
+            inner = list(iter_progress(range(3), "rates", console=_terminal(buf)))
+            assert inner == [0, 1, 2]
+            outer.advance()
+    assert outer.shown is False and outer.count == 2 and "2/2" in buf.getvalue()
+    after = io.StringIO()
+    list(iter_progress(range(2), "again", console=_terminal(after)))
+    assert "again" in after.getvalue()  # the slot is free once the outer bar closed
+
+
+def test_the_inner_loop_is_named_in_the_outer_bar():
+    buf = io.StringIO()
+    with progress_bar("check_data: checks", 1, console=_terminal(buf)) as outer:
+        with progress_bar("folds", 5, console=_terminal(buf)) as inner:
+            inner.advance(2)
+            assert outer._bar.tasks[0].description == "check_data: checks › folds 2/5"
+        assert outer._bar.tasks[0].description == "check_data: checks"
+
+
+def test_check_data_names_the_label_issue_folds(forced_terminal, monkeypatch):
+    pytest.importorskip("sklearn")
+    import pandas as pd
+
+    from modelglass.core import _progress as prog
+    from modelglass.data import check_data
+
+    notes: list[str] = []
+    original = prog.ProgressBar._sub
+    monkeypatch.setattr(prog.ProgressBar, "_sub", lambda self, note: (notes.append(note), original(self, note)))
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=200), "b": rng.normal(size=200)})
+    frame["y"] = (frame["a"] > 0).astype(int)
+    check_data(frame, target="y", checks=["label_issues"])
+    assert [n for n in notes if n] == [f"label-issue folds {i}/5" for i in range(1, 6)]
+

@@ -217,6 +217,34 @@ def test_the_scalars_log_axis_and_the_loss_first(site: dict[str, Any], page: Any
     assert not page.errors
 
 
+def test_a_mouse_drag_zooms_and_a_double_click_zooms_out(site: dict[str, Any], page: Any) -> None:
+    nan = site["ids"]["nan"]
+    page.goto(f"{site['base']}#/scalars?runs={nan}&filter=acc")
+    page.wait_for_selector('div.chart[data-tag="acc"][data-painted]', timeout=60_000)
+    over = page.locator('div.chart[data-tag="acc"] .u-over').bounding_box()
+    y = over["y"] + over["height"] / 2
+    page.mouse.move(over["x"] + over["width"] * 0.25, y)
+    page.mouse.down()
+    page.mouse.move(over["x"] + over["width"] * 0.6, y, steps=8)
+    page.mouse.up()
+    # The server is asked again for the dragged range: every step in it, nothing outside.
+    page.wait_for_function("""() => { const x = document.querySelector('div.chart[data-tag="acc"]').mgChart.lines[0].x;
+        return x.length > 0 && x.length < 60; }""", timeout=30_000)
+    xs = page.evaluate("""() => Array.from(document.querySelector('div.chart[data-tag="acc"]').mgChart.lines[0].x)""")
+    assert 10 <= xs[0] <= 20 and 30 <= xs[-1] <= 40 and xs == list(range(int(xs[0]), int(xs[-1]) + 1))
+    page.mouse.dblclick(over["x"] + over["width"] / 2, y)
+    page.wait_for_function("""() => document.querySelector('div.chart[data-tag="acc"]').mgChart.lines[0].x.length === 60""",
+                           timeout=30_000)
+    # Hovering the line at step 30 names the run, the step and the value there (30/60).
+    px, py = page.evaluate("""() => { const u = document.querySelector('div.chart[data-tag="acc"]').mgChart.uplot;
+        return [u.valToPos(30, 'x'), u.valToPos(0.5, 'y')]; }""")
+    page.mouse.move(over["x"] + px, over["y"] + py)
+    tip = page.locator('div.chart[data-tag="acc"] .lines-tip')
+    tip.wait_for(state="visible", timeout=10_000)
+    assert tip.text_content().split("\n") == ["diverges", "step 30", "value 0.5"]
+    assert not page.errors
+
+
 def test_histograms_of_two_runs_side_by_side(site: dict[str, Any], page: Any, shots: Path) -> None:
     wide, narrow = site["ids"]["hist"]
     _open(page, f"{site['base']}#/histograms?runs={wide},{narrow}")
@@ -228,6 +256,12 @@ def test_histograms_of_two_runs_side_by_side(site: dict[str, Any], page: Any, sh
     assert set(spread) == {wide, narrow}
     assert spread[wide] > 2.5 * spread[narrow]  # standard deviations 2 and 0.5
     _no_sideways_scroll(page)
+    # Another window width, another grid: each chart follows its box.
+    before = page.evaluate("() => document.querySelector('div.chart[data-hist]').mgChart.uplot.width")
+    page.set_viewport_size({"width": 800, "height": HEIGHT})
+    page.wait_for_function("""(w) => { const d = document.querySelector('div.chart[data-hist]');
+        return d.mgChart.uplot.width !== w && Math.abs(d.mgChart.uplot.width - d.clientWidth) <= 1; }""",
+                           arg=before, timeout=10_000)
     assert not page.errors
 
 
@@ -245,6 +279,10 @@ def test_the_diagnosis_leads_with_its_cause_and_plots_the_finding(site: dict[str
     assert others.count() == len(site["causes"]) - 1
     chart = page.locator("#view div.chart-wide[data-painted]")
     assert chart.get_attribute("data-finding") == "nan_inf" and chart.get_attribute("data-tag") == "loss"
+    # Clicking another finding draws that finding's own series, its step marked.
+    page.locator('.finding[data-code="loss_divergence"]').click()
+    page.wait_for_selector('#view div.chart-wide[data-finding="loss_divergence"][data-painted]', timeout=30_000)
+    assert page.locator('.finding[data-code="loss_divergence"]').get_attribute("class").endswith("active")
     assert not page.errors
 
 

@@ -97,7 +97,7 @@ def test_update_ratio_is_the_step_just_made(tmp_path):
 
 def test_a_healthy_fit_diagnoses_healthy_and_a_planted_high_lr_does_not(tmp_path, capsys):
     _, cb, _, reader = fit(tmp_path / "ok", lr=0.02, epochs=6, verbose=True)
-    assert cb.diagnosis.verdict == "healthy", str(cb.diagnosis)
+    assert cb.diagnosis.verdict == "healthy" and not cb.diagnosis.causes, str(cb.diagnosis)
     line = capsys.readouterr().out.strip().splitlines()[-1]
     assert line == f"modelglass: run {cb.run.name} ({cb.run.id}) is healthy"
     assert reader.artifact(cb.run.id, "diagnosis")["verdict"] == "healthy"
@@ -105,9 +105,13 @@ def test_a_healthy_fit_diagnoses_healthy_and_a_planted_high_lr_does_not(tmp_path
 
     _, bad, _, reader = fit(tmp_path / "bad", lr=2.0, epochs=6)
     assert bad.diagnosis.verdict == "error", str(bad.diagnosis)
-    symptoms = {"lr_too_high", "loss_divergence", "nan_inf", "exploding_gradients"}
-    assert symptoms & set(bad.diagnosis.codes("error")), bad.diagnosis.codes()
+    assert {"loss_divergence", "exploding_gradients", "nan_inf"} & set(bad.diagnosis.codes("error"))
+    assert bad.diagnosis.top_cause.code == "lr_too_high", str(bad.diagnosis)
     assert reader.runs()[0].status == "finished"  # Keras finished; the diagnosis says it went wrong
+    assert reader.artifact(bad.run.id, "diagnosis")["causes"][0]["code"] == "lr_too_high"
+    line = next(e.message for e in reader.events(bad.run.id) if e.message.startswith("modelglass: run"))
+    assert line.startswith(f"modelglass: run {bad.run.name} ({bad.run.id}) is error; likely cause: lr_too_high "
+                           "(findings: ")
 
 
 class Boom(keras.layers.Layer):

@@ -157,3 +157,13 @@ def test_d5_store_on_a_read_only_mount(tmp_path: Path) -> None:
         pytest.skip(f"cannot make a read-only mount here: {proc.stderr.strip()}")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == {"status": "finished", "n": 3000}
+
+
+def test_d5_a_reader_of_a_store_being_created_reads_it_empty(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "modelglass.db").write_bytes(b"")  # its first writer has not committed the schema
+    assert mg.open_store(store).runs() == []  # the soak benchmark's readers failed here
+    with mg.init("p", store=store) as run:
+        run.log({"a": 1.0})
+    assert [r.id for r in mg.open_store(store).runs()] == [run.id]

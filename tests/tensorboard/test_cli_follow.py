@@ -70,6 +70,7 @@ def test_follow_imports_what_training_writes(tmp_path):
     store = tmp_path / "mg.db"
     stop = threading.Event()
     passes: list[int] = []
+    statuses: list[str] = []
     with TensorBoardImporter(logdir, store=store) as imp:
         assert imp.import_once(require_runs=False) == []  # nothing written yet: not an error
         t = threading.Thread(target=imp.follow, kwargs={
@@ -86,15 +87,35 @@ def test_follow_imports_what_training_writes(tmp_path):
                 # A new run's row is committed just before its first points.
                 if runs and "loss" in mg.open_store(store).tags(runs[0].id) and len(
                         mg.open_store(store).series(runs[0].id, "loss")) == 30:
-                    break
+                    statuses.append(mg.open_store(store).run(runs[0].id).status)
+                    if statuses[-1] == "running":
+                        break
                 time.sleep(0.05)
             w.close()
         finally:
             stop.set()
             t.join(30)
-    assert not t.is_alive()
+    assert not t.is_alive() and statuses[-1] == "running"  # while training writes
     (run,) = mg.open_store(store).runs()
+    assert run.status == "finished" and run.ended is not None  # once following stopped
     np.testing.assert_array_equal(mg.open_store(store).series(run.id, "loss").values, np.arange(30.0))
+
+
+def test_a_run_quiet_for_a_while_is_finished_while_following(tmp_path):
+    logdir = tmp_path / "logs"
+    with torch_tb.SummaryWriter(str(logdir / "r")) as w:
+        w.add_scalar("loss", 1.0, 0)
+    store = tmp_path / "mg.db"
+    seen: list[str] = []
+
+    def on_pass(_done):
+        (run,) = mg.open_store(store).runs()
+        seen.append(run.status)
+
+    with TensorBoardImporter(logdir, store=store) as imp:
+        imp.follow(interval=0.01, quiet=0.2, on_pass=on_pass,
+                   stop=lambda: "finished" in seen or len(seen) > 2000)
+    assert seen[0] == "running" and seen[-1] == "finished"
 
 
 def test_diagnose_reads_the_names_tensorboard_writers_use(tmp_path):

@@ -184,3 +184,29 @@ def test_an_unreadable_event_file_is_one_clear_error(tmp_path, capsys):
     assert main(["import", "tensorboard", str(tmp_path / "logs"), "--store", str(tmp_path / "mg.db")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("modelglass: error: Cannot read the event file") and err.count("\n") == 1
+
+
+def test_two_importers_of_one_folder_store_nothing_twice(tmp_path):
+    from modelglass.integrations.tensorboard import TensorBoardImporter
+
+    logdir = tmp_path / "logs"
+    w = torch_tb.SummaryWriter(str(logdir / "r"))
+    for step in range(10):
+        w.add_scalar("loss", float(step), step)
+    w.flush()
+    store = tmp_path / "mg.db"
+    with TensorBoardImporter(logdir, store) as a, TensorBoardImporter(logdir, store) as b:
+        (src,) = find_runs(str(logdir))
+        late = a._read_run(a._plan(src))  # a reads, then b imports before a writes
+        b.import_once()
+        assert a._write_run(*late).points == 0
+        for step in range(10, 15):
+            w.add_scalar("loss", float(step), step)
+        w.flush()
+        late = a._read_run(a._plan(src))
+        b.import_once()
+        assert a._write_run(*late).points == 0
+        assert a.import_once()[0].points == 0  # b has imported everything already
+    w.close()
+    (run,) = mg.open_store(store).runs()
+    np.testing.assert_array_equal(mg.open_store(store).series(run.id, "loss").steps, np.arange(15))

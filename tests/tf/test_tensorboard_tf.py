@@ -120,5 +120,9 @@ def test_diagnose_names_the_too_high_learning_rate_of_an_imported_keras_run(tmp_
     assert "learning rate is most likely too high" in finding.suggestion
     assert finding.evidence["blew_up"] is True
 
+    # The doctor names the planted bug as the most likely cause.
+    assert diverged.top_cause is not None and diverged.top_cause.code == "lr_too_high"
+
     healthy = mg.diagnose("lr_0.05", store=store)
     assert not {"loss_divergence", "nan_inf"} & {f.code for f in healthy.findings}
+    assert healthy.verdict == "healthy" and not healthy.causes

@@ -15,10 +15,15 @@ notebook display would need ipywidgets).
 from __future__ import annotations
 
 import html
+import threading
 import time
 from typing import Any, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
+
+# rich draws one live display at a time; a second would raise, so only the outermost bar draws.
+_lock = threading.Lock()
+_active: "ProgressBar | None" = None
 
 
 class ProgressBar:
@@ -30,6 +35,8 @@ class ProgressBar:
         self.count = 0
         self._bar: Any = None
         self._task: Any = None
+        self._owner = False
+        self._parent: ProgressBar | None = None
         if show:
             self._start(console)
 
@@ -39,6 +46,13 @@ class ProgressBar:
         return self._bar is not None
 
     def _start(self, console: Any) -> None:
+        global _active
+        with _lock:
+            if _active is not None:  # a bar inside a bar: the outer one shows it in its description
+                self._parent = _active
+                return
+            _active = self
+        self._owner = True
         con = console or _console()
         if con.is_jupyter:
             # rich's own notebook display needs ipywidgets; an HTML output updated in place does not.
@@ -63,15 +77,31 @@ class ProgressBar:
     def advance(self, n: int = 1, description: str | None = None) -> None:
         """Count ``n`` more items done (optionally with a new description)."""
         self.count += n
-        if self._bar is not None:
+        if self._parent is not None:
+            self._parent._sub(f"{self.description} {self.count}/{self.total or '?'}")
+        elif self._bar is not None:
             kwargs = {"description": description} if description else {}
             self._bar.update(self._task, advance=n, **kwargs)
 
     def close(self) -> None:
         """Stop drawing (idempotent)."""
+        global _active
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
+        if self._parent is not None:
+            self._parent._sub(None)
+            self._parent = None
+        if self._owner:
+            self._owner = False
+            with _lock:
+                _active = None
+
+    def _sub(self, note: str | None) -> None:
+        """Show what an inner loop is doing after this bar's own description."""
+        if self._bar is not None:
+            text = self.description if note is None else f"{self.description} › {note}"
+            self._bar.update(self._task, description=text)
 
     def __enter__(self) -> "ProgressBar":
         return self
@@ -98,7 +128,7 @@ class _NotebookBar:
                 f"<b>{html.escape(self.description)}</b> <progress {value} style='width:320px'></progress> "
                 f"{count} <span style='color:#667'>{elapsed:.1f} s</span></div>")
 
-    def update(self, _task: Any, advance: int = 1, description: str | None = None) -> None:
+    def update(self, _task: Any, advance: int = 0, description: str | None = None) -> None:
         self.done += advance
         if description:
             self.description = description

@@ -57,7 +57,7 @@ def check_data(
     if y is not None:
         train_df, target = attach_target(train_df, y, target)
     test_df = to_frame(test, "test") if test is not None else None
-    ctx = DataContext(train_df, test_df, target, task, pred_probs, seed)
+    ctx = DataContext(train_df, test_df, target, task, pred_probs, seed, progress=progress)
     findings, details, rows, sides, skipped, run = [], {}, {}, {}, {}, []
     for check, options in iter_progress(list(selected), "check_data: checks", progress=progress):
         if check.needs_test and test_df is None:

@@ -62,6 +62,7 @@ class DataContext:
     task: str | None = None
     pred_probs: Any = None
     seed: int = 0
+    progress: bool = False  # checks with long loops (label_issues' folds) may show them
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

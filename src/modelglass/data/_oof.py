@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import require
+from ..core import iter_progress, require
 from ._context import DataContext
 
 #: Categorical features with more distinct values than this enter the model as plain codes.
@@ -88,13 +88,23 @@ def free_cores() -> int:
 
 
 def out_of_fold_probs(
-    x: np.ndarray, labels: np.ndarray, model: Any, cv: int, seed: int
+    x: np.ndarray, labels: np.ndarray, model: Any, cv: int, seed: int, progress: bool = False
 ) -> np.ndarray:
-    """Predicted probabilities for each row from a model that did not see that row."""
+    """Predicted probabilities for each row from a model that did not see that row.
+
+    ``labels`` are codes ``0..k-1`` and every class has at least ``cv`` rows, so each
+    training fold of the stratified split sees every class (what ``cross_val_predict``
+    does, one fold at a time so that a progress bar can count them).
+    """
     ms = require("sklearn.model_selection", "finding label issues")
+    from sklearn.base import clone
     from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
-    folds = ms.StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
+    folds = list(ms.StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(x, labels))
+    probs = np.zeros((len(labels), int(labels.max()) + 1))
     with threadpool_limits(limits=free_cores()):
-        probs = ms.cross_val_predict(model, x, labels, cv=folds, method="predict_proba")
-    return np.asarray(probs, dtype=np.float64)
+        for train, test in iter_progress(folds, "label-issue folds", progress=progress):
+            est = clone(model).fit(x[train], labels[train])
+            cols = np.asarray(est.classes_, dtype=np.int64)
+            probs[np.ix_(test, cols)] = est.predict_proba(x[test])
+    return probs

@@ -112,9 +112,12 @@ def diagnose_run(run: Run, verbose: bool) -> Any:
 
 
 def verdict_line(result: Any) -> str:
+    """``modelglass: run NAME (ID) is VERDICT[; likely cause: CODE][: finding codes]``."""
     codes = result.codes("warning")
-    detail = f": {', '.join(codes)}" if codes else ""
-    return f"modelglass: run {result.run_name} ({result.run_id}) is {result.verdict}{detail}"
+    top = getattr(result, "top_cause", None)
+    cause = f"; likely cause: {top.code}" if top is not None else ""
+    detail = f" (findings: {', '.join(codes)})" if codes else ""
+    return f"modelglass: run {result.run_name} ({result.run_id}) is {result.verdict}{cause}{detail}"
 
 
 def plain_number(value: Any) -> float | None:

@@ -87,6 +87,15 @@ class SqliteBackend(SqlBackend):
         if not self.read_only:
             super()._migrate()
             return
+        fresh = not self._select("SELECT 1 FROM sqlite_master WHERE name = 'mg_meta'")
+        if fresh and os.access(self.db_path, os.W_OK) and os.access(self.db_path.parent, os.W_OK):
+            # A store its first writer is creating right now (or an empty file): set it
+            # up as a writer would, so that a reader started alongside can read it.
+            self._conn.close()
+            self.read_only = False
+            self._conn = self._connect()
+            super()._migrate()
+            return
         try:
             version = self.schema_version()
         except StoreError:

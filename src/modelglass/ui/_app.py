@@ -56,6 +56,9 @@ def create_app(store: Any = None, token: str | None = None, storage: str | None 
     from . import _schema as S
 
     reader = store if isinstance(store, Reader) else open_store(store)
+    # The diagnosis rules (~0.15 s to import) load with the server, not on a user's first
+    # look at a run's Diagnosis view or badges.
+    from .. import diagnose  # noqa: F401
     hide = reader.location
     cache = _series.SeriesCache()
     # Compared as bytes: compare_digest refuses non-ASCII str, which made every call a 500.

@@ -102,5 +102,5 @@ def _probs(
     if folds < 2:
         raise SkipCheck("a class has a single example; cross-validation needs two per class")
     est = model if model is not None else default_model(categorical, len(rows), ctx.seed)
-    probs = out_of_fold_probs(x, labels, est, folds, ctx.seed)
+    probs = out_of_fold_probs(x, labels, est, folds, ctx.seed, progress=ctx.progress)
     return probs, f"cross_val_predict({type(est).__name__}, cv={folds})"

@@ -127,49 +127,65 @@ class SimpleScalars:
     def __init__(self, u8: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> None:
         head = gather(u8, starts, 21)  # 09 + 8 wall time bytes, then 10 + up to 10 varint bytes
         ok = (head[:, 0] == 0x09) & (lengths >= 17)
-        has_step = head[:, 9] == 0x10
-        last = head[:, 10:20] < 0x80  # the varint of the step ends at its first byte < 0x80
-        ends = last.argmax(axis=1)
-        ok &= ~has_step | last.any(axis=1)
-        steps = np.zeros(starts.size, dtype=np.uint64)
-        top = int(ends[has_step].max()) + 1 if has_step.any() else 0
-        for j in range(top):
-            part = (head[:, 10 + j] & 0x7F).astype(np.uint64) << np.uint64(7 * j)
-            steps |= np.where(ends >= j, part, np.uint64(0))
-        steps = np.where(has_step, steps, np.uint64(0)).view(np.int64)
-        q = starts + 9 + np.where(has_step, ends + 2, 0)
+        steps, step_bytes, step_ok = _steps(head)
+        ok &= step_ok
+        q = starts + 9 + step_bytes  # Event.summary: 2a s1 {0a s2 {0a tlen tag ...}}
         body = gather(u8, q, 6)
         s1, s2, tlen = body[:, 1].astype(np.int64), body[:, 3].astype(np.int64), body[:, 5].astype(np.int64)
         ok &= (body[:, 0] == 0x2A) & (body[:, 2] == 0x0A) & (body[:, 4] == 0x0A)
         ok &= (s1 < 0x80) & (s2 == s1 - 2) & (tlen < 0x80)
         ok &= q + 2 + s1 == starts + lengths
         tail = gather(u8, q + 6 + tlen, 2 + 10 + len(_SCALARS_META))
-        simple = (tail[:, 0] == 0x15) & (s2 == tlen + 7)
-        # Or a float32 scalar tensor with the scalars plugin's metadata on every event
-        # (TF2's tf.summary.scalar, torch's new_style=True): 42 tl {08 01 [12 00] 2a|22 04 f32}.
-        tl = tail[:, 1].astype(np.int64)
-        kind = tail[:, 4]  # float_val (2a) or tensor_content (22) when there is no shape field
-        short = (tl == 8) & ((kind == 0x2A) | (kind == 0x22)) & (tail[:, 5] == 4)
-        kind = tail[:, 6]
-        long = (tl == 10) & (tail[:, 4] == 0x12) & (tail[:, 5] == 0) & (
-            (kind == 0x2A) | (kind == 0x22)) & (tail[:, 7] == 4)
-        meta = np.where(tl == 10, 12, 10)
-        rows = np.arange(tail.shape[0])
-        meta_ok = np.ones(tail.shape[0], dtype=bool)
-        for k, byte in enumerate(_SCALARS_META):
-            meta_ok &= tail[rows, np.minimum(meta + k, tail.shape[1] - 1)] == byte
-        tensor = ((tail[:, 0] == 0x42) & (tail[:, 2] == 0x08) & (tail[:, 3] == 0x01) & (short | long)
-                  & meta_ok & (s2 == tlen + tl + 4 + len(_SCALARS_META)))
+        simple = (tail[:, 0] == 0x15) & (s2 == tlen + 7)  # 15 f32
+        tensor, value_at = _scalar_tensor(tail)
+        tensor &= s2 == tlen + tail[:, 1].astype(np.int64) + 4 + len(_SCALARS_META)
         ok &= simple | tensor
         self.match = ok
         self.tensor = tensor & ok  # these tags are the scalars plugin's
         idx = np.flatnonzero(ok)
         self.times = _le(head[idx, 1:9], "<f8").astype(np.float64)
         self.steps = steps[idx]
-        at = np.where(simple, 1, meta - 4)[idx]
-        value_bytes = tail[idx[:, None], at[:, None] + np.arange(4)]
-        self.values = _le(value_bytes, "<f4").astype(np.float64)
+        at = np.where(simple, 1, value_at)[idx]
+        self.values = _le(tail[idx[:, None], at[:, None] + np.arange(4)], "<f4").astype(np.float64)
         self.tags, self.tag_ids = _tags(u8, q[idx] + 6, tlen[idx])
+
+
+def _steps(head: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Event.step from ``head`` (the payload's first 21 bytes): the steps, the bytes the
+    step field takes (0 when absent, as proto3 leaves out step 0), and which are sound."""
+    has_step = head[:, 9] == 0x10
+    last = head[:, 10:20] < 0x80  # the varint ends at its first byte < 0x80
+    ends = last.argmax(axis=1)
+    steps = np.zeros(head.shape[0], dtype=np.uint64)
+    top = int(ends[has_step].max()) + 1 if has_step.any() else 0
+    for j in range(top):
+        part = (head[:, 10 + j] & 0x7F).astype(np.uint64) << np.uint64(7 * j)
+        steps |= np.where(ends >= j, part, np.uint64(0))
+    steps = np.where(has_step, steps, np.uint64(0)).view(np.int64)
+    return steps, np.where(has_step, ends + 2, 0), ~has_step | last.any(axis=1)
+
+
+def _scalar_tensor(tail: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which ``tail``s (the bytes after the tag) are a float32 rank-0 tensor followed by
+    the scalars plugin's metadata, and where their 4 value bytes start.
+
+    TF2's tf.summary.scalar and torch's new_style=True write
+    ``42 tl {08 01 [12 00] 2a|22 04 f32}`` (float_val or tensor_content, with or
+    without an empty shape field), then the metadata, on every event.
+    """
+    tl = tail[:, 1]
+    kind = tail[:, 4]
+    short = (tl == 8) & ((kind == 0x2A) | (kind == 0x22)) & (tail[:, 5] == 4)
+    kind = tail[:, 6]
+    long = (tl == 10) & (tail[:, 4] == 0x12) & (tail[:, 5] == 0) & (
+        (kind == 0x2A) | (kind == 0x22)) & (tail[:, 7] == 4)
+    meta = np.where(tl == 10, 12, 10)
+    rows = np.arange(tail.shape[0])
+    meta_ok = np.ones(tail.shape[0], dtype=bool)
+    for k, byte in enumerate(_SCALARS_META):
+        meta_ok &= tail[rows, np.minimum(meta + k, tail.shape[1] - 1)] == byte
+    ok = (tail[:, 0] == 0x42) & (tail[:, 2] == 0x08) & (tail[:, 3] == 0x01) & (short | long) & meta_ok
+    return ok, meta - 4
 
 
 _SCALARS_META = b"\x4a\x0b\x0a\x09\x0a\x07scalars"  # metadata {plugin_data {plugin_name}}

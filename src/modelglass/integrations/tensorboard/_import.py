@@ -28,6 +28,8 @@ STATE_VERSION = 1
 DEFAULT_PROJECT = "tensorboard"
 # Keras's TensorBoard callback writes one run as two folders; their tags get these prefixes.
 KERAS_SPLITS = {"train": "train/", "validation": "val/"}
+# While following, a run that gets nothing new for this long is finished again.
+LIVE_QUIET_S = 60.0
 _ID_ALPHABET = "0123456789abcdefghijkmnopqrstuvwxyz"
 
 
@@ -52,13 +54,14 @@ class ImportedRun:
     texts: int
     skipped_records: int
     skipped_values: dict[str, int] = field(default_factory=dict)
+    last_time: float | None = None  # the latest wall time read so far
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "run_id": self.run_id, "name": self.name, "created": self.created,
             "points": self.points, "series": self.series, "histograms": self.histograms,
             "texts": self.texts, "skipped_records": self.skipped_records,
-            "skipped_values": dict(self.skipped_values),
+            "skipped_values": dict(self.skipped_values), "last_time": self.last_time,
         }
 
 
@@ -143,39 +146,69 @@ class TensorBoardImporter:
         stop: Callable[[], bool] = lambda: False,
         on_pass: Callable[[list[ImportedRun]], None] | None = None,
         importer_pass: Callable[[], list[ImportedRun]] | None = None,
+        quiet: float = LIVE_QUIET_S,
     ) -> None:
         """Keep importing what training adds, every ``interval`` seconds, until ``stop()``.
 
-        ``on_pass`` gets what each pass added; ``importer_pass`` replaces the pass
-        itself (the CLI wraps it to print warnings).
+        While it follows, a run whose files grew is ``running`` (its heartbeat beats
+        each pass); one that got nothing new for ``quiet`` seconds, or every run when
+        following stops, is ``finished`` again. ``on_pass`` gets what each pass added;
+        ``importer_pass`` replaces the pass itself (the CLI wraps it to print warnings).
         """
-        while True:
-            deadline = time.monotonic() + interval
-            while time.monotonic() < deadline:
-                if stop():
-                    return
-                time.sleep(min(0.2, interval))
-            done = importer_pass() if importer_pass else self.import_once(require_runs=False)
-            if on_pass is not None:
-                on_pass(done)
+        live: dict[str, tuple[float, float | None]] = {}  # run id -> (last growth, last wall time)
+        try:
+            while True:
+                deadline = time.monotonic() + interval
+                while time.monotonic() < deadline:
+                    if stop():
+                        return
+                    time.sleep(min(0.2, interval))
+                done = importer_pass() if importer_pass else self.import_once(require_runs=False)
+                self._beat(done, live, quiet)
+                if on_pass is not None:
+                    on_pass(done)
+        finally:
+            self._beat([], live, -1.0)
+
+    def _beat(self, done: list[ImportedRun], live: dict[str, tuple[float, float | None]],
+              quiet: float) -> None:
+        """Mark runs that grew as running, and runs quiet for ``quiet`` s as finished."""
+        now, wall = time.monotonic(), time.time()
+        for r in done:
+            if r.points or r.histograms or r.texts:
+                live[r.run_id] = (now, r.last_time)
+        updates: dict[str, dict[str, Any]] = {}
+        for run_id, (grew, last) in list(live.items()):
+            if now - grew > quiet:
+                updates[run_id] = {"status": "finished", "heartbeat": wall, "ended": last or wall}
+                del live[run_id]
+            else:
+                updates[run_id] = {"status": "running", "heartbeat": wall, "ended": None}
+        if updates:
+            self._backend.write(WriteBatch(run_updates=updates))
 
     # -- one run ---------------------------------------------------------------
     def _existing(self) -> dict[str, str]:
         if self._known is None:
-            self._known = {}
-            for row in self._backend.runs():
-                if row["project"] != self.project:
-                    continue
-                found = self._backend.artifact(row["id"], STATE_ARTIFACT)
-                if found is None:
-                    continue
-                try:
-                    state = json.loads(found[1].decode())
-                except ValueError:
-                    continue
-                if state.get("logdir") == self.logdir:
-                    self._known[row["name"]] = row["id"]
+            self._known = self._scan()
         return self._known
+
+    def _scan(self, name: str | None = None) -> dict[str, str]:
+        """Runs of this project imported from this log folder (only ``name`` when given)."""
+        found: dict[str, str] = {}
+        for row in self._backend.runs():
+            if row["project"] != self.project or (name is not None and row["name"] != name):
+                continue
+            art = self._backend.artifact(row["id"], STATE_ARTIFACT)
+            if art is None:
+                continue
+            try:
+                state = json.loads(art[1].decode())
+            except ValueError:
+                continue
+            if state.get("logdir") == self.logdir:
+                found[row["name"]] = row["id"]
+        return found
 
     def _state(self, run_id: str) -> dict[str, Any]:
         found = self._backend.artifact(run_id, STATE_ARTIFACT)
@@ -212,16 +245,26 @@ class TensorBoardImporter:
         self, src: RunSource, run_id: str | None, state: dict[str, Any], parsed: Parsed,
         offsets: dict[str, int], plugins: dict[str, str], skipped: int,
     ) -> ImportedRun:
+        if self._changed_since_planned(src.name, run_id, state):
+            # Another importer (say `ui --tensorboard` beside `import --follow`) wrote this
+            # run since it was planned: drop what was read; the next pass continues.
+            self._known = None
+            return ImportedRun(run_id or "", src.name, False, 0, 0, 0, 0, 0)
         created = run_id is None
         if run_id is None:
             run_id = self._create(src.name, parsed)
             self._existing()[src.name] = run_id
         scalars = parsed.scalars()
-        self._write(run_id, created, parsed, scalars, state, offsets, plugins)
+        ended = self._write(run_id, created, parsed, scalars, state, offsets, plugins)
         return ImportedRun(
             run_id, src.name, created, sum(len(s[0]) for s in scalars.values()), len(scalars),
-            len(parsed.histograms), len(parsed.texts), skipped, dict(parsed.skipped),
+            len(parsed.histograms), len(parsed.texts), skipped, dict(parsed.skipped), ended,
         )
+
+    def _changed_since_planned(self, name: str, run_id: str | None, state: dict[str, Any]) -> bool:
+        if run_id is None:
+            return bool(self._scan(name))
+        return self._state(run_id).get("imported") != state.get("imported")
 
     def _create(self, name: str, parsed: Parsed) -> str:
         run_id = "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
@@ -238,7 +281,8 @@ class TensorBoardImporter:
         self, run_id: str, created: bool, parsed: Parsed,
         scalars: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], state: dict[str, Any],
         offsets: dict[str, int], plugins: dict[str, str],
-    ) -> None:
+    ) -> float | None:
+        """Write one run's new points and import state in one transaction; returns its end."""
         batch = WriteBatch()
         for tag, (steps, values, times) in scalars.items():
             seq = 0 if created else self._backend.next_seq(run_id, tag)
@@ -268,6 +312,7 @@ class TensorBoardImporter:
         if update:
             batch.run_updates[run_id] = update
         self._backend.write(batch)
+        return ended
 
 
 def import_tensorboard(

@@ -96,6 +96,9 @@ def _empty(x: Any, bins: int) -> tuple[Any, Any, int]:
 def _masked(x: Any, bins: int) -> tuple[Any, Any, int]:
     import torch
 
+    # The rare path (NaN/Inf present) runs in float64: in float32 the span of a diverging
+    # tensor (finite values near ±3e38) overflows, and inf * 0 made a NaN bucket index.
+    x = x.double()
     finite = torch.isfinite(x)
     n_fin = finite.sum()
     mn = torch.where(finite, x, torch.full_like(x, float("inf"))).amin()
@@ -108,7 +111,7 @@ def _masked(x: Any, bins: int) -> tuple[Any, Any, int]:
     ok = torch.isfinite(span) & (span > 0)
     scale = torch.where(ok, bins / torch.where(ok, span, torch.ones_like(span)), torch.zeros_like(span))
     lo = torch.where(torch.isfinite(mn), mn, torch.zeros_like(mn))
-    idx = ((xz - lo) * scale).floor().clamp_(0, bins - 1).long()
+    idx = torch.nan_to_num((xz - lo) * scale, nan=0.0).floor().clamp_(0, bins - 1).long()
     idx = torch.where(finite, idx, torch.full_like(idx, bins))
     counts = torch.bincount(idx, minlength=bins + 1)[:bins]
     stats = torch.stack([mn, mx, mean, var.sqrt(), n_fin.to(x.dtype),

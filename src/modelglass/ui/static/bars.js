@@ -1,7 +1,7 @@
 // Bar charts on uPlot: a column's distribution (train and test overlaid as shares), or counts.
 // Category labels are text on the axis, never parsed as markup.
 import { h } from "./dom.js";
-import { num } from "./lines.js";
+import { fitWidth, num } from "./lines.js";
 
 const COLORS = ["#2f6fde", "#e4572e"];
 
@@ -47,4 +47,5 @@ export function bars(div, traces, opts = {}) {
     },
   }, data, box);
   div.mgChart = { uplot: u, traces: traces.map((t) => ({ name: t.name, x: t.x, y: t.y })) };
+  fitWidth(div, u);
 }

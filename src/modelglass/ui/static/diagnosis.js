@@ -9,6 +9,7 @@ export async function renderDiagnosis(root, stale) {
   const loaded = await loadRun(root, stale, "Diagnosis", "diagnosis");
   if (!loaded) return;
   const { runId, data: d } = loaded;
+  const detailCall = api(`runs/${encodeURIComponent(runId)}`);  // the event log, fetched meanwhile
   const verdict = d.verdict;
   const causes = Array.isArray(d.causes) ? d.causes : [];
   root.append(h("div", { class: "toolbar" }, runPicker(runId),
@@ -77,7 +78,7 @@ export async function renderDiagnosis(root, stale) {
   const first = lead || d.findings.find((f) => !aside(f));
   if (first) await show(first);
   else if (d.default_tag) await show({ code: "", step: null, series: d.default_tag });
-  const detail = await api(`runs/${encodeURIComponent(runId)}`);
+  const detail = await detailCall;
   if (stale() || !detail.events.length) return;
   root.append(h("h3", {}, "Event log"), h("div", { class: "scroll" }, h("table", { id: "events" },
     h("thead", {}, h("tr", {}, ["time", "step", "level", "message"].map((c) => h("th", {}, c)))),

@@ -5,7 +5,7 @@ import { api } from "./api.js";
 import { empty, h } from "./dom.js";
 import { colorOf, go, runName, state } from "./state.js";
 import { currentRun, runPicker } from "./pick.js";
-import { num } from "./lines.js";
+import { fitWidth, num } from "./lines.js";
 import { VIRIDIS, viridis } from "./colors.js";
 
 const MAX_RUNS = 6;
@@ -113,6 +113,7 @@ function heatmap(div, m) {
     },
   }, [m.steps, m.steps.map(() => null)], box);
   div.mgChart = { uplot: u, map: m };
+  fitWidth(div, u);
   div.after(colorKey(peak));
 }
 
@@ -146,4 +147,5 @@ function ridgeline(div, m) {
     series, cursor: { drag: { x: false, y: false }, points: { show: false }, dataIdx: () => null },
   }, data, div);
   div.mgChart = { uplot: u };
+  fitWidth(div, u);
 }

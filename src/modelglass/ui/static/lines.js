@@ -98,6 +98,17 @@ export function drawLines(div, lines, opts) {
   return div.mgChart;
 }
 
+// Keep a uPlot chart as wide as its box when the window (or the grid around it) resizes.
+export function fitWidth(div, u) {
+  const height = u.height;
+  const watch = new ResizeObserver(() => {
+    if (!div.isConnected) { watch.disconnect(); return; }
+    const w = Math.max(200, div.clientWidth);
+    if (w !== u.width) u.setSize({ width: w, height });
+  });
+  watch.observe(div);
+}
+
 function pad(lo, hi) {
   if (lo === null || hi === null) return [0, 1];
   if (lo === hi) return [lo - Math.abs(lo || 1) * 0.05, hi + Math.abs(hi || 1) * 0.05];

@@ -51,7 +51,8 @@ function scale(d) {
 export function parcoords(div, dims, runs, color) {
   const width = Math.max(400, div.clientWidth), height = div.clientHeight || 420;
   const w = width - M.l - M.r, hgt = height - M.t - M.b;
-  const svg = el("svg", { width, height, class: "parcoords", role: "img" });
+  const svg = el("svg", { width, height, class: "parcoords", role: "img",
+    "aria-label": `parallel coordinates: ${runs.length} runs over ${dims.map((d) => d.label).join(", ")}` });
   const x = (i) => M.l + (dims.length === 1 ? w / 2 : (i * w) / (dims.length - 1));
   const y = (p) => M.t + (1 - p) * hgt;
   const scales = dims.map(scale);

@@ -36,7 +36,7 @@ export async function renderRuns(root, stale) {
         "No runs in this store yet. Start one with mg.init(project=...) and run.log({...})."));
       return;
     }
-    body.append(table(data, draw));
+    body.append(h("div", { class: "table-wrap" }, table(data, draw)));
   }
 
   await refresh();

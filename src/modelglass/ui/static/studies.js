@@ -4,7 +4,7 @@
 import { plot } from "./plot.js";
 import { api } from "./api.js";
 import { empty, esc, fmt, h } from "./dom.js";
-import { num } from "./lines.js";
+import { fitWidth, num } from "./lines.js";
 import { go, setSelected } from "./state.js";
 
 export async function renderStudies(root, stale) {
@@ -71,6 +71,7 @@ function history(div, hist, s) {
     },
   }, [hist.numbers, hist.values, hist.best_so_far], box);
   div.mgChart = { uplot: u, best: hist.best_so_far };
+  fitWidth(div, u);
   div.after(h("div", { class: "legend" }, h("span", { class: "key" }, h("i", { style: "background:#2f6fde" }), "trial"),
     h("span", { class: "key" }, h("i", { style: "background:#e4572e" }), "best so far")));
 }
