@@ -81,7 +81,8 @@ def test_parameter_statistics_from_torch_match_numpy_float64() -> None:
     w[0, :5] = 0.0
     bad = w.clone()
     bad[1, 0], bad[2, 0], bad[3, 0] = float("nan"), float("inf"), float("-inf")
-    for tensor in (w, bad, torch.zeros(0, 3), w.half()):
+    centred = torch.randn(256, 128, generator=g) * 0.05  # mean ~0: the E[x^2] - mean^2 path
+    for tensor in (w, bad, torch.zeros(0, 3), w.half(), centred, torch.ones(8)):
         ours, ref = param_stats("w", tensor), param_stats("w", tensor.double().numpy())
         for key in ("numel", "nan_count", "inf_count", "shape"):
             assert ours[key] == ref[key], key

@@ -104,11 +104,16 @@ def _torch_stats(name: str, values: Any, module: str, requires_grad: bool, fan_i
     shape = [int(d) for d in values.shape]
     exp = expected_std(tuple(shape), fan_in) if check_init else None
     if flat.numel():
-        mean_t = flat.sum() / flat.numel()
-        centred = flat - mean_t
-        std = math.sqrt(max(float(torch.dot(centred, centred)) / flat.numel(), 0.0))
-        mean, low, high = float(mean_t), float(lo), float(hi)
-        norm = math.sqrt(float(torch.dot(flat, flat)))
+        mean = float(flat.sum()) / flat.numel()
+        squares = float(torch.dot(flat, flat))
+        norm = math.sqrt(squares)
+        if mean * mean <= 1e-3 * squares / flat.numel():  # weights: E[x^2] - mean^2 loses nothing
+            var = squares / flat.numel() - mean * mean
+        else:  # a large mean (norm scales, constants): subtract it first
+            centred = flat - mean
+            var = float(torch.dot(centred, centred)) / flat.numel()
+        std = math.sqrt(max(var, 0.0))
+        low, high = float(lo), float(hi)
     else:
         std = mean = low = high = norm = float("nan")
     zeros = (finite - int(torch.count_nonzero(flat))) if n else 0
