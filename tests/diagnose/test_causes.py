@@ -162,3 +162,29 @@ def test_no_misleading_activation_note_and_one_note_per_run(diagnosed: dict[str,
         assert len(notes) <= 1
         assert all("activations=True" not in f.title and "dead_units" not in f.evidence["rules"]
                    for f in notes), name
+
+
+def test_the_loss_figure_marks_where_the_top_cause_starts(diagnosed: dict[str, Any]) -> None:
+    d = diagnosed["lr_too_high"]
+    data = d.figure_data()
+    # The chain opens with "update/weight ratio ... at step 0": the marker sits there, named.
+    assert data.cause is not None and (data.cause.code, data.cause.step) == ("lr_too_high", 0)
+    assert data.cause.severity == str(d.top_cause.severity)
+    texts = [a.text for a in d.figure().layout.annotations]
+    assert "cause: lr_too_high" in texts
+    # A healthy run has no cause to mark.
+    assert diagnosed["healthy"].figure_data().cause is None
+
+
+def test_cause_start_step_falls_back_to_its_findings() -> None:
+    from types import SimpleNamespace
+
+    from modelglass.viz._diagnose import cause_start_step
+
+    cause = Cause("overfitting", "warning", 0.8, "t", ("validation loss rose while training fell",), "p",
+                  findings=("val_divergence",))
+    found = [SimpleNamespace(code="val_divergence", step=120), SimpleNamespace(code="dead_units", step=5)]
+    assert cause_start_step(cause, found) == 120
+    assert cause_start_step(cause, []) is None
+    named = Cause("lr_too_high", "error", 0.9, "t", ("loss x17 at step 3", "dead from step 20"), "p")
+    assert cause_start_step(named, found) == 3

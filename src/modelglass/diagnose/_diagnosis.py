@@ -142,6 +142,8 @@ class Diagnosis(Result):
             val=None if val is None else (val.steps, val.values),
             findings=[f for f in self.findings if f.severity >= Severity.WARNING],
             train_tag=self.loss_tag, val_tag=self.val_tag, title=f"Diagnosis of {self.run_name}",
+            cause=next((c for c in self.causes if c.severity >= Severity.WARNING), None),
+            all_findings=self.findings,
         )
 
     def finding_figure_data(self, finding: Finding | str) -> Any:

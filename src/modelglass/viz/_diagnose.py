@@ -6,6 +6,7 @@ Compute, then draw: ``*_data`` functions return frozen dataclasses (tests read t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
@@ -31,6 +32,17 @@ class Marker:
 
 
 @dataclass(frozen=True)
+class CauseMarker:
+    """The top cause drawn on the loss curve at the step its chain of evidence starts at."""
+
+    step: int
+    y: float | None
+    code: str
+    severity: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Line:
     """One drawn series."""
 
@@ -46,6 +58,7 @@ class DiagnosisFigureData:
     title: str
     lines: tuple[Line, ...]
     markers: tuple[Marker, ...]
+    cause: CauseMarker | None = None
 
 
 @dataclass(frozen=True)
@@ -71,8 +84,17 @@ def diagnosis_figure_data(
     train_tag: str | None = "loss",
     val_tag: str | None = "val/loss",
     title: str = "Diagnosis",
+    cause: Any = None,
+    all_findings: Iterable[Any] | None = None,
 ) -> DiagnosisFigureData:
-    """The loss curves, and a marker at each finding's step on the training curve."""
+    """The loss curves, a marker at each finding's step on the training curve, and the top cause.
+
+    ``cause`` (a :class:`~modelglass.diagnose.Cause` or None) is marked at the step its chain
+    starts at: the first step its ``because`` sentences name (they are in causal order), else
+    the earliest step of the findings it explains (looked up in ``all_findings``, default
+    ``findings``); a cause with no step is not drawn.
+    """
+    findings = list(findings)
     lines = []
     if train is not None:
         lines.append(_line(train_tag or "loss", *train))
@@ -83,7 +105,25 @@ def diagnosis_figure_data(
         if f.step is None:
             continue
         markers.append(Marker(int(f.step), _y_at(train, int(f.step)), f.code, str(f.severity), f.title))
-    return DiagnosisFigureData(title, tuple(lines), tuple(markers))
+    cause_marker = None
+    if cause is not None:
+        step = cause_start_step(cause, findings if all_findings is None else all_findings)
+        if step is not None:
+            cause_marker = CauseMarker(step, _y_at(train, step), cause.code, str(cause.severity), cause.title)
+    return DiagnosisFigureData(title, tuple(lines), tuple(markers), cause_marker)
+
+
+_STEP = re.compile(r"\bsteps? (\d+)")
+
+
+def cause_start_step(cause: Any, findings: Iterable[Any] = ()) -> int | None:
+    """The step a cause's chain of evidence starts at, or None when nothing in it names one."""
+    for sentence in cause.because:
+        m = _STEP.search(sentence)
+        if m:
+            return int(m.group(1))
+    steps = [int(f.step) for f in findings if f.code in cause.findings and f.step is not None]
+    return min(steps) if steps else None
 
 
 def _y_at(curve: tuple[np.ndarray, np.ndarray] | None, step: int) -> float | None:
@@ -124,6 +164,13 @@ def render_diagnosis_figure(data: DiagnosisFigureData) -> "go.Figure":
             ))
     for m in data.markers:
         fig.add_vline(x=m.step, line={"color": _COLORS.get(m.severity, "#888"), "dash": "dot", "width": 1})
+    c = data.cause
+    if c is not None:
+        color = _COLORS.get(c.severity, "#888")
+        fig.add_vline(x=c.step, line={"color": color, "width": 2},
+                      annotation={"text": f"cause: {c.code}", "font": {"color": color},
+                                  "hovertext": c.title},
+                      annotation_position="top right")
     fig.update_layout(title=data.title, xaxis_title="step", yaxis_title="loss", template="plotly_white")
     return fig
 
