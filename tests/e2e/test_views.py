@@ -217,6 +217,23 @@ def test_the_scalars_log_axis_and_the_loss_first(site: dict[str, Any], page: Any
     assert not page.errors
 
 
+def test_a_series_of_one_point_is_drawn_as_a_dot(site: dict[str, Any], page: Any, shots: Path) -> None:
+    trial = site["ids"]["trials"][0]  # each trial logged its loss at step 0 only
+    page.goto(f"{site['base']}#/scalars?runs={trial}")
+    page.wait_for_selector('div.chart[data-tag="loss"][data-painted]', timeout=60_000)
+    page.screenshot(path=str(shots / "scalars-one-point.png"))
+    got = page.evaluate("""() => { const c = document.querySelector('div.chart[data-tag="loss"]').mgChart;
+        const u = c.uplot, l = c.lines[0];
+        const x = Math.round(u.valToPos(l.x[0], "x", true)), y = Math.round(u.valToPos(l.y[0], "y", true));
+        const px = u.ctx.getImageData(x, y, 1, 1).data;
+        return { xmin: u.scales.x.min, xmax: u.scales.x.max, ymin: u.scales.y.min, ymax: u.scales.y.max,
+                 pixel: Array.from(px), color: l.color }; }""")
+    assert got["xmin"] == -1 and got["xmax"] == 1 and got["ymin"] < got["ymax"]
+    r, g, b, a = got["pixel"]
+    assert a == 255 and (r, g, b) != (255, 255, 255), f"no dot at the point: {got}"  # the dot: a line needs two points
+    assert not page.errors
+
+
 def test_a_mouse_drag_zooms_and_a_double_click_zooms_out(site: dict[str, Any], page: Any) -> None:
     nan = site["ids"]["nan"]
     page.goto(f"{site['base']}#/scalars?runs={nan}&filter=acc")

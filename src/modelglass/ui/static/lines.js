@@ -54,6 +54,7 @@ export function drawLines(div, lines, opts) {
     const y = clean(l.y, opts.logy);
     data.push([Array.from(l.x), y]);
     kept.push({ run: l.run, name: l.name, kind: l.kind, x: data.at(-1)[0], y, hover: l.hover !== false,
+      color: l.color,
       step: l.steps && l.steps !== l.x ? Array.from(l.steps) : null });
     series.push({ label: l.name, stroke: l.faint ? `${l.color}44` : l.color, width: l.faint ? 1 : 1.5,
       points: { show: false }, paths: uPlot.paths.linear(),
@@ -62,16 +63,18 @@ export function drawLines(div, lines, opts) {
   const height = div.clientHeight || 300;
   const u = new uPlot({
     mode: 2, width: Math.max(200, div.clientWidth), height, legend: { show: false },
-    scales: { x: { time: !!opts.time, range: opts.xRange ? () => opts.xRange : undefined },
+    scales: { x: { time: !!opts.time,
+      range: opts.xRange ? () => opts.xRange : (u, lo, hi) => (lo === hi ? [lo - 1, hi + 1] : [lo, hi]) },  // one step (or second) each side
       y: opts.logy ? { distr: 3, log: 10 } : { range: (u, lo, hi) => pad(lo, hi) } },
     axes: [{ label: opts.xTitle, labelSize: 18, size: 36, values: opts.time ? undefined : (u, ticks) => ticks.map(num) },
-      { size: 58, values: (u, ticks) => ticks.map(num) }],
+      { size: labelWidth, values: (u, ticks) => ticks.map(num) }],
     series,
     cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false },
       dataIdx: () => null },
     hooks: {
       draw: [(u) => {
         drawMarks(u, opts.marks || []);
+        drawDots(u, kept);
         if (!div.dataset.painted) div.dataset.painted = performance.now().toFixed(1);
       }],
       setSelect: [(u) => {
@@ -109,11 +112,33 @@ export function fitWidth(div, u) {
   watch.observe(div);
 }
 
+// The y axis as wide as its longest tick label (0.001625 must not lose its first digits).
+function labelWidth(u, values) {
+  if (!values || !values.length) return 58;
+  return Math.max(44, 16 + 7.5 * Math.max(...values.map((v) => String(v).length)));
+}
+
 function pad(lo, hi) {
   if (lo === null || hi === null) return [0, 1];
   if (lo === hi) return [lo - Math.abs(lo || 1) * 0.05, hi + Math.abs(hi || 1) * 0.05];
   const m = (hi - lo) * 0.04;
   return [lo - m, hi + m];
+}
+
+// A series of one point (a final score, `hp/...`) has no line to draw: a dot shows it.
+function drawDots(u, lines) {
+  const ctx = u.ctx;
+  for (const l of lines) {
+    const at = [];
+    for (let i = 0; i < l.y.length && at.length < 2; i++) if (l.y[i] !== null) at.push(i);
+    if (at.length !== 1) continue;
+    const x = u.valToPos(l.x[at[0]], "x", true), y = u.valToPos(l.y[at[0]], "y", true);
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    ctx.save();
+    ctx.fillStyle = l.color;
+    ctx.beginPath(); ctx.arc(x, y, 4 * uPlot.pxRatio, 0, 2 * Math.PI); ctx.fill();
+    ctx.restore();
+  }
 }
 
 // Dashed vertical lines at steps (the first NaN, a finding's step), drawn on the canvas.
