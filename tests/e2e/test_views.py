@@ -227,8 +227,9 @@ def test_a_series_of_one_point_is_drawn_as_a_dot(site: dict[str, Any], page: Any
         const x = Math.round(u.valToPos(l.x[0], "x", true)), y = Math.round(u.valToPos(l.y[0], "y", true));
         const px = u.ctx.getImageData(x, y, 1, 1).data;
         return { xmin: u.scales.x.min, xmax: u.scales.x.max, ymin: u.scales.y.min, ymax: u.scales.y.max,
-                 pixel: Array.from(px), color: l.color }; }""")
+                 pixel: Array.from(px), color: l.color, xticks: u.axes[0]._splits }; }""")
     assert got["xmin"] == -1 and got["xmax"] == 1 and got["ymin"] < got["ymax"]
+    assert got["xticks"] == [-1, 0, 1]  # steps are whole numbers
     r, g, b, a = got["pixel"]
     assert a == 255 and (r, g, b) != (255, 255, 255), f"no dot at the point: {got}"  # the dot: a line needs two points
     assert not page.errors

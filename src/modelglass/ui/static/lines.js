@@ -66,7 +66,8 @@ export function drawLines(div, lines, opts) {
     scales: { x: { time: !!opts.time,
       range: opts.xRange ? () => opts.xRange : (u, lo, hi) => (lo === hi ? [lo - 1, hi + 1] : [lo, hi]) },  // one step (or second) each side
       y: opts.logy ? { distr: 3, log: 10 } : { range: (u, lo, hi) => pad(lo, hi) } },
-    axes: [{ label: opts.xTitle, labelSize: 18, size: 36, values: opts.time ? undefined : (u, ticks) => ticks.map(num) },
+    axes: [{ label: opts.xTitle, labelSize: 18, size: 36, values: opts.time ? undefined : (u, ticks) => ticks.map(num),
+      incrs: opts.xTitle === "step" ? STEP_INCRS : undefined },
       { size: labelWidth, values: (u, ticks) => ticks.map(num) }],
     series,
     cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false },
@@ -111,6 +112,10 @@ export function fitWidth(div, u) {
   });
   watch.observe(div);
 }
+
+// Steps are whole numbers: tick every 1, 2, 5, 10, 20, 50... steps, never at step 0.5.
+const STEP_INCRS = [];
+for (let e = 1; e <= 1e15; e *= 10) STEP_INCRS.push(e, 2 * e, 5 * e);
 
 // The y axis as wide as its longest tick label (0.001625 must not lose its first digits).
 function labelWidth(u, values) {
