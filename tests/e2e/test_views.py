@@ -19,13 +19,12 @@ from typing import Any, Iterator
 import numpy as np
 import pytest
 
+from .conftest import CHROMIUM
+
 import modelglass as mg
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 WIDTH, HEIGHT = 1440, 900
 TRIALS = 15
 CAUSE = {"code": "lr_too_high", "severity": "error", "confidence": 0.9,
@@ -117,14 +116,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         yield {"base": f"http://127.0.0.1:{port}/", "ids": ids, "causes": causes}
         server.should_exit = True
         thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -28,6 +28,22 @@ def check_every(every: Any, where: str) -> int:
     return every
 
 
+class HoldsRun:
+    """The two properties every framework callback has: ``run`` and ``diagnosis`` of its holder."""
+
+    _holder: RunHolder
+
+    @property
+    def run(self) -> Any:
+        """The :class:`~modelglass.Run` (None on a process other than rank 0)."""
+        return self._holder.run
+
+    @property
+    def diagnosis(self) -> Any:
+        """The :class:`~modelglass.diagnose.Diagnosis` kept when training ended (else None)."""
+        return self._holder.diagnosis
+
+
 class RunHolder:
     """Opens the run on first use (rank 0 only) and closes it once, with the framework's outcome.
 

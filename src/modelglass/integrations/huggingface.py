@@ -19,14 +19,14 @@ import sys
 from typing import Any, Mapping
 
 from ..core import require
-from ._common import RunHolder, check_every, plain_number
+from ._common import HoldsRun, RunHolder, check_every, plain_number
 
 transformers = require("transformers", "the Hugging Face integration")
 
 __all__ = ["ModelglassCallback"]
 
 
-class ModelglassCallback(transformers.TrainerCallback):  # type: ignore[misc,name-defined]
+class ModelglassCallback(HoldsRun, transformers.TrainerCallback):  # type: ignore[misc,name-defined]
     """Record a ``transformers.Trainer`` run into modelglass.
 
     Args:
@@ -53,15 +53,6 @@ class ModelglassCallback(transformers.TrainerCallback):  # type: ignore[misc,nam
         self.watcher: Any = None
         self._trainer: Any = None
         self._training_step: Any = None
-
-    @property
-    def run(self) -> Any:
-        """The :class:`~modelglass.Run` (None on a process other than rank 0)."""
-        return self._holder.run
-
-    @property
-    def diagnosis(self) -> Any:
-        return self._holder.diagnosis
 
     # -- Trainer events ------------------------------------------------------------------
     def on_train_begin(self, args: Any, state: Any, control: Any, model: Any = None,

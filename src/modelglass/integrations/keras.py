@@ -23,7 +23,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..core import require
-from ._common import RunHolder, check_every, plain_number
+from ._common import HoldsRun, RunHolder, check_every, plain_number
 from ._keras_stats import (
     TFGradientTap,
     Values,
@@ -40,7 +40,7 @@ keras = require("keras", "the Keras callback")
 __all__ = ["ModelglassCallback"]
 
 
-class ModelglassCallback(keras.callbacks.Callback):  # type: ignore[misc,name-defined]
+class ModelglassCallback(HoldsRun, keras.callbacks.Callback):  # type: ignore[misc,name-defined]
     """Record a Keras ``fit`` into a modelglass run.
 
     Args:
@@ -83,14 +83,6 @@ class ModelglassCallback(keras.callbacks.Callback):  # type: ignore[misc,name-de
         self._train_fn: Any = None
         self._failed = False
         self._spe = 1
-
-    @property
-    def run(self) -> Any:
-        return self._holder.run
-
-    @property
-    def diagnosis(self) -> Any:
-        return self._holder.diagnosis
 
     # -- Keras hooks ---------------------------------------------------------------
     def on_train_begin(self, logs: Any = None) -> None:

@@ -16,7 +16,7 @@ from argparse import Namespace
 from typing import Any, Mapping
 
 from ..core import require
-from ._common import RunHolder, check_every, plain_number
+from ._common import HoldsRun, RunHolder, check_every, plain_number
 
 L = require("lightning.pytorch", "the Lightning integration")
 _Logger = require("lightning.pytorch.loggers", "the Lightning integration").Logger
@@ -24,7 +24,7 @@ _Logger = require("lightning.pytorch.loggers", "the Lightning integration").Logg
 __all__ = ["ModelglassCallback", "ModelglassLogger"]
 
 
-class ModelglassLogger(_Logger):  # type: ignore[misc,valid-type]
+class ModelglassLogger(HoldsRun, _Logger):  # type: ignore[misc,valid-type]
     """A Lightning logger that writes into a modelglass run.
 
     Args:
@@ -58,14 +58,6 @@ class ModelglassLogger(_Logger):  # type: ignore[misc,valid-type]
         return self._holder.run
 
     @property
-    def run(self) -> Any:
-        return self._holder.run
-
-    @property
-    def diagnosis(self) -> Any:
-        return self._holder.diagnosis
-
-    @property
     def save_dir(self) -> str | None:
         return None  # checkpoints stay in the Trainer's default_root_dir
 
@@ -93,7 +85,7 @@ class ModelglassLogger(_Logger):  # type: ignore[misc,valid-type]
         self._holder.end(failed=failed, diagnose=self.diagnose, verbose=self.verbose)
 
 
-class ModelglassCallback(L.Callback):  # type: ignore[misc,name-defined]
+class ModelglassCallback(HoldsRun, L.Callback):  # type: ignore[misc,name-defined]
     """What ``run.watch`` records, at Lightning's steps, and the model's inspection.
 
     Args:
@@ -121,14 +113,6 @@ class ModelglassCallback(L.Callback):  # type: ignore[misc,name-defined]
         self.activations, self.histograms, self.log_model = bool(activations), bool(histograms), bool(log_model)
         self.diagnose, self.verbose = bool(diagnose), bool(verbose)
         self.watcher: Any = None
-
-    @property
-    def run(self) -> Any:
-        return self._holder.run
-
-    @property
-    def diagnosis(self) -> Any:
-        return self._holder.diagnosis
 
     @property
     def shared(self) -> bool:

@@ -57,16 +57,12 @@ class Spool:
         if not self.pending:
             return
         fh = self._open()
-        fh.seek(0)
-        lines = fh.read().splitlines()
-        for i, line in enumerate(lines):
-            try:
-                write(decode(line))
-            except BaseException:
-                _rewrite(fh, lines[i:])
-                self.pending = len(lines) - i
-                self.values = sum(sum(c.n for c in decode(x).chunks) for x in lines[i:])
-                raise
+        try:
+            _write_in_order(fh, write)
+        except _Stopped as stop:
+            self.pending = len(stop.left)
+            self.values = sum(sum(c.n for c in decode(x).chunks) for x in stop.left)
+            raise stop.error from None
         _rewrite(fh, [])
         self.pending = self.values = 0
 
@@ -104,15 +100,31 @@ def orphans(location: str, skip: str | None = None) -> Iterator[tuple[str, IO[by
 
 def replay_file(fh: IO[bytes], write: Callable[[WriteBatch], None]) -> None:
     """Replay an orphan spool file; remove it when every batch is written."""
+    try:
+        _write_in_order(fh, write)
+    except _Stopped as stop:
+        raise stop.error from None
+    os.unlink(fh.name)
+
+
+class _Stopped(Exception):
+    """A replay stopped at a batch the store refused: ``left`` is what stays spooled."""
+
+    def __init__(self, left: list[bytes], error: BaseException) -> None:
+        super().__init__(len(left))
+        self.left, self.error = left, error
+
+
+def _write_in_order(fh: IO[bytes], write: Callable[[WriteBatch], None]) -> None:
+    """Write every spooled batch in order; on a failure keep the rest in the file (raises _Stopped)."""
     fh.seek(0)
     lines = fh.read().splitlines()
     for i, line in enumerate(lines):
         try:
             write(decode(line))
-        except BaseException:
+        except BaseException as exc:
             _rewrite(fh, lines[i:])
-            raise
-    os.unlink(fh.name)
+            raise _Stopped(lines[i:], exc) from exc
 
 
 def encode(batch: WriteBatch) -> bytes:

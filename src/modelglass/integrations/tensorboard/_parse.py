@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ...core import require
+from ...track import HistogramData
 from ._fast import SimpleScalars
 from ._records import Chunk
 
@@ -24,21 +25,6 @@ _DTYPES = {1: "<f4", 2: "<f8", 3: "<i4", 9: "<i8", 19: "<f2", 4: "<u1", 6: "<i1"
 _VAL_FIELDS = {1: "float_val", 2: "double_val", 3: "int_val", 9: "int64_val", 19: "half_val",
                4: "int_val", 6: "int_val", 10: "bool_val", 5: "int_val"}
 _BFLOAT16 = 14
-
-
-@dataclass(frozen=True)
-class TBHistogram:
-    """A TensorBoard histogram as modelglass stores it (edges has one more entry than counts)."""
-
-    edges: np.ndarray
-    counts: np.ndarray
-    min: float
-    max: float
-    mean: float
-    std: float
-    count: int
-    nan_count: int = 0
-    inf_count: int = 0
 
 
 @dataclass
@@ -52,7 +38,7 @@ class Parsed:
 
     segments: dict[str, list[tuple[np.ndarray, ...]]] = field(default_factory=dict)
     slow: dict[str, tuple[list[int], list[int], list[float], list[float]]] = field(default_factory=dict)
-    histograms: list[tuple[str, int, float, TBHistogram]] = field(default_factory=list)
+    histograms: list[tuple[str, int, float, HistogramData]] = field(default_factory=list)
     texts: list[tuple[float, int, str, str]] = field(default_factory=list)
     hparams: dict[str, Any] = field(default_factory=dict)
     first_time: float | None = None
@@ -221,7 +207,7 @@ def tensor_array(tensor: Any) -> np.ndarray:
     return a.reshape(shape) if a.size == size else a
 
 
-def _from_proto(h: Any) -> TBHistogram:
+def _from_proto(h: Any) -> HistogramData:
     """A ``HistogramProto`` (torch, TF1): bucket i holds values up to ``bucket_limit[i]``."""
     limits = np.asarray(h.bucket_limit, dtype=np.float64)
     counts = np.asarray(h.bucket, dtype=np.float64)
@@ -232,28 +218,28 @@ def _from_proto(h: Any) -> TBHistogram:
         counts = np.array([num])
     mean = float(h.sum) / num if num else math.nan
     var = float(h.sum_squares) / num - mean * mean if num else math.nan
-    return TBHistogram(edges, _int_counts(counts), float(h.min), float(h.max), mean,
-                       math.sqrt(max(var, 0.0)) if num else math.nan, int(round(num)))
+    return HistogramData(edges, _int_counts(counts), float(h.min), float(h.max), mean,
+                         math.sqrt(max(var, 0.0)) if num else math.nan, int(round(num)), 0, 0)
 
 
-def _from_buckets(a: np.ndarray) -> TBHistogram:
+def _from_buckets(a: np.ndarray) -> HistogramData:
     """A TF2 histogram tensor: rows of (left edge, right edge, count)."""
     if a.shape[0] == 0:
-        return TBHistogram(np.zeros(1), np.zeros(0, np.int64), math.nan, math.nan, math.nan,
-                           math.nan, 0)
+        return HistogramData(np.zeros(1), np.zeros(0, np.int64), math.nan, math.nan, math.nan,
+                             math.nan, 0, 0, 0)
     left, right, counts = a[:, 0], a[:, 1], a[:, 2]
     edges = np.concatenate((left[:1], right))
     total = float(counts.sum())
     nz = np.flatnonzero(counts)
     if total <= 0 or nz.size == 0:
-        return TBHistogram(edges, _int_counts(counts), math.nan, math.nan, math.nan, math.nan, 0)
+        return HistogramData(edges, _int_counts(counts), math.nan, math.nan, math.nan, math.nan, 0, 0, 0)
     # TF2 keeps no moments: min/max are the outer edges of the non-empty buckets, the
     # mean and std those of the bucket centres.
     centres = (left + right) / 2
     mean = float((centres * counts).sum() / total)
     std = math.sqrt(max(float((counts * (centres - mean) ** 2).sum() / total), 0.0))
-    return TBHistogram(edges, _int_counts(counts), float(left[nz[0]]), float(right[nz[-1]]),
-                       mean, std, int(round(total)))
+    return HistogramData(edges, _int_counts(counts), float(left[nz[0]]), float(right[nz[-1]]),
+                         mean, std, int(round(total)), 0, 0)
 
 
 def _int_counts(counts: np.ndarray) -> np.ndarray:

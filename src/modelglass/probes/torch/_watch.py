@@ -314,15 +314,10 @@ class Watcher:
         if self.removed:
             return
         self.removed = True
-        for h in self._handles + self._order_handles:
-            h.remove()
-        self._handles, self._order_handles = [], []
-        if self.acts is not None:
-            self.acts.disarm()
-            self.acts.clear()
+        self._undo_install()
         self._snap, self._last_inputs = None, ((), {})
         self._write_artifact()
-        self.signals.remove()
+        self.signals.remove()  # writes the `signals` artifact (its hooks are already off)
 
 
 def unwrap_optimizer(optimizer: Any) -> tuple[Any, str | None]:
